@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks for the tests: Java 17 and Maven (Debian packages).
+set -uo pipefail
+need=()
+command -v node >/dev/null || { echo "Node.js >= 20 is required"; exit 1; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "Node.js >= 20 is required, found $(node --version)"; exit 1; }
+if ! ls /usr/lib/jvm 2>/dev/null | grep -q 17 && ! (java -version 2>&1 | grep -q '"17\.'); then need+=(openjdk-17-jre-headless); fi
+command -v mvn >/dev/null || need+=(maven)
+command -v ss >/dev/null || need+=(iproute2)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" || exit 1
+fi
+node --version; mvn --version | head -1; ls /usr/lib/jvm | grep 17 | head -1
+

@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/config.js';
+import { errorCode, S1migError } from '../../errors/s1mig-error.js';
+import { createKafka } from '../../kafka/client.js';
+import { createRegistry } from '../../registry/client.js';
+import { applySchemas } from '../../registry/schemas.js';
+import { applyTopics, assertNoRefusal } from '../../topics/apply.js';
+import { loadTopicDefinitions, topicPlan } from '../../topics/definitions.js';
+import type { CliCommand } from '../command.js';
+
+const USAGE = `usage: s1mig topics apply [--force] [--dry-run] [--no-schemas] [--config FILE] [--json]
+
+Creates or reconciles the topics of topics/topics.json (with the configured prefix and the
+profile's replication), then registers the Avro value schemas of avro/ (BACKWARD).`;
+
+export const command: CliCommand = {
+  async run(args) {
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
+      force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false },
+      'no-schemas': { type: 'boolean', default: false }, config: { type: 'string' }, json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    if (positionals.length !== 1 || positionals[0] !== 'apply') throw new S1migError('USAGE', `expected 'topics apply'\n${USAGE}`);
+    const config = loadConfig({ file: values.config });
+    const plan = topicPlan(loadTopicDefinitions(), config.topics);
+    const admin = createKafka(config, 'admin').admin();
+    try {
+      await admin.connect();
+      const changes = await applyTopics(admin, plan, { force: values.force, dryRun: values['dry-run'] });
+      const schemas = values['no-schemas'] || values['dry-run'] ? [] : await applySchemas(createRegistry(config), plan);
+      if (values.json) process.stdout.write(JSON.stringify({ topics: changes, schemas }, null, 2) + '\n');
+      else {
+        for (const c of changes) process.stdout.write(`${c.action.padEnd(16)} ${c.topic}  ${c.detail}\n`);
+        for (const s of schemas) process.stdout.write(`${'schema'.padEnd(16)} ${s.subject}  id ${s.id} (${s.schema}.avsc)\n`);
+      }
+      assertNoRefusal(changes);
+      return 0;
+    } catch (cause) {
+      if (errorCode(cause) !== undefined) throw cause;
+      throw new S1migError('KAFKA_UNAVAILABLE', `topics apply failed: ${(cause as Error).message} (brokers ${config.kafka.brokers.join(',')})`, { cause });
+    } finally {
+      await admin.disconnect();
+    }
+  },
+};

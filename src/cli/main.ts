@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { exitStatusOf } from '../errors/s1mig-error.js';
+import type { CliCommand } from './command.js';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  demo: { summary: 'run the main job on the local default infrastructure', load: async () => (await import('./commands/demo.js')).command },
+  local: { summary: 'local infrastructure: up | down | status', load: async () => (await import('./commands/local.js')).command },
+  topics: { summary: 'topics apply: create or reconcile the topics in topics/', load: async () => (await import('./commands/topics.js')).command },
+  schemas: { summary: 'schemas apply: register the Avro schemas in avro/', load: async () => (await import('./commands/schemas.js')).command },
+};
+
+function usage(): string {
+  const lines = ['usage: s1mig <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write('s1mig 0.1.0\n');
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    process.stderr.write(`s1mig: unknown command '${name}'\n${usage()}\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`s1mig: ${message.split('\n')[0]}\n`);
+    process.exitCode = exitStatusOf(err);
+  },
+);

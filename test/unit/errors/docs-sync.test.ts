@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { INTERNAL_ERRORS } from '../../../src/errors/codes.js';
+import { CONFIG_ENV } from '../../../src/config/config.js';
+import { LOCAL_ENV_VARS } from '../../../src/local/instance.js';
+
+const ops = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
+
+describe('docs/operations.md stays in sync with the code', () => {
+  it('lists every internal error code with its exit status and retriability', () => {
+    const rows = [...ops.matchAll(/^\| ([A-Z_]+) \| (\d) \| (yes|no) \|/gm)].map((m) => [m[1], Number(m[2]), m[3] === 'yes']);
+    expect(rows).toEqual(Object.entries(INTERNAL_ERRORS).map(([code, e]) => [code, e.exit, e.retriable]));
+  });
+
+  it('documents every configuration and instance environment variable', () => {
+    for (const name of [...Object.keys(CONFIG_ENV), ...Object.keys(LOCAL_ENV_VARS)]) {
+      const stem = name.replace(/_(PASSWORD|USERNAME)$/, '');
+      expect(ops, name).toContain(`\`${stem}`);
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { kafkaBootstrap, registryUrl, resolveLocalInstance } from '../../../src/local/instance.js';
+
+describe('resolveLocalInstance', () => {
+  it('derives ports from one base and keeps the data folder per project', () => {
+    const o = resolveLocalInstance({}, '/work/p');
+    expect(o.dataDir).toBe('/work/p/.s1mig/local');
+    expect([o.registryPort, o.kafkaPort, o.controllerPort]).toEqual([19091, 19092, 19093]);
+    expect(kafkaBootstrap(o)).toBe('127.0.0.1:19092');
+    expect(registryUrl(o)).toBe('http://127.0.0.1:19091/apis/ccompat/v7');
+    expect(o.host).toBe('127.0.0.1');
+  });
+
+  it('takes instance settings from the environment', () => {
+    const o = resolveLocalInstance({ S1MIG_LOCAL_DIR: '/tmp/x', S1MIG_PORT_BASE: '30000', S1MIG_KAFKA_PORT: '31000', S1MIG_KAFKA_HEAP: '1g' }, '/w');
+    expect(o.dataDir).toBe('/tmp/x');
+    expect(o.kafkaPort).toBe(31000);
+    expect(o.registryPort).toBe(30001);
+    expect(o.kafkaHeap).toBe('1g');
+    expect(Object.isFrozen(o)).toBe(true);
+  });
+
+  it('rejects bad values naming the variable', () => {
+    expect(() => resolveLocalInstance({ S1MIG_PORT_BASE: '80' })).toThrow(/S1MIG_PORT_BASE/);
+    expect(() => resolveLocalInstance({ S1MIG_KAFKA_HEAP: 'lots' })).toThrow(/S1MIG_KAFKA_HEAP/);
+    expect(() => resolveLocalInstance({ S1MIG_KAFKA_PORT: '19091' })).toThrow(/must differ/);
+    expect(() => resolveLocalInstance({ S1MIG_LOCAL_START_TIMEOUT: '-1' })).toThrow(/S1MIG_LOCAL_START_TIMEOUT/);
+  });
+});
