@@ -11,5 +11,5 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" || exit 1
 fi
-node --version; mvn --version | head -1; ls /usr/lib/jvm | grep 17 | head -1
+echo "node $(node --version); $(mvn --version 2>/dev/null | sed -n 1p); java 17: $(ls /usr/lib/jvm | grep 17 | sed -n 1p)"
 

@@ -23,6 +23,14 @@ export interface LocalService {
   endpoint(): string;
 }
 
+/** 16 random bytes, unpadded base64url, never starting with '-' (it would read as an option), as Kafka's own Uuid does. */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function kafkaProperties(o: LocalInstanceOptions, logDirs: string): string {
   // Single node, KRaft, combined broker + controller, loopback only. Internal topics are
   // sized for one broker: replication 1 and min ISR 1, or groups and transactions hang.
@@ -73,12 +81,15 @@ export function kafkaService(o: LocalInstanceOptions): LocalService {
       const logDirs = join(dir, 'data');
       writeFileSync(config, kafkaProperties(o, logDirs));
       const idFile = join(dir, 'cluster-id');
-      if (!existsSync(idFile)) writeFileSync(idFile, randomBytes(16).toString('base64url') + '\n');
+      if (!existsSync(idFile)) writeFileSync(idFile, newClusterId() + '\n');
       const clusterId = readFileSync(idFile, 'utf8').trim();
       // --ignore-formatted keeps `up` idempotent on an existing data folder.
-      const r = spawnSync(java, ['-cp', join(libs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--ignore-formatted'],
+      const r = spawnSync(java, ['-cp', join(libs, '*'), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config, '--ignore-formatted'],
         { encoding: 'utf8' });
-      if (r.status !== 0) throw new S1migError('LOCAL_START_FAILED', `Kafka storage format failed: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+      if (r.status !== 0) {
+        const lines = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => l.trim() && !l.startsWith('log4j:')).slice(-3);
+        throw new S1migError('LOCAL_START_FAILED', `Kafka storage format failed: ${lines.join(' | ')}`);
+      }
     },
     start() {
       const logsDir = join(o.dataDir, 'logs');

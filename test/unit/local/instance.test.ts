@@ -27,3 +27,13 @@ describe('resolveLocalInstance', () => {
     expect(() => resolveLocalInstance({ S1MIG_LOCAL_START_TIMEOUT: '-1' })).toThrow(/S1MIG_LOCAL_START_TIMEOUT/);
   });
 });
+
+describe('newClusterId (regression: a cluster id starting with "-" made StorageTool read it as an option)', () => {
+  it('is 22 base64url characters and never starts with "-"', async () => {
+    const { newClusterId } = await import('../../../src/local/services.js');
+    for (let i = 0; i < 5000; i++) {
+      const id = newClusterId();
+      expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    }
+  });
+});
