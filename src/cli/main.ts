@@ -6,6 +6,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   demo: { summary: 'run the main job on the local default infrastructure', load: async () => (await import('./commands/demo.js')).command },
   local: { summary: 'local infrastructure: up | down | status', load: async () => (await import('./commands/local.js')).command },
   topics: { summary: 'topics apply: create or reconcile the topics in topics/', load: async () => (await import('./commands/topics.js')).command },
+  validate: { summary: 'validate an MCF file offline against a reference directory', load: async () => (await import('./commands/validate.js')).command },
+  ref: { summary: 'ref init DIR: create a development reference directory', load: async () => (await import('./commands/ref.js')).command },
+  gen: { summary: 'generate a signed, realistic MCF file', load: async () => (await import('./commands/gen.js')).command },
   schemas: { summary: 'schemas apply: register the Avro schemas in avro/', load: async () => (await import('./commands/schemas.js')).command },
 };
 

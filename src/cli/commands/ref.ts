@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import { initReferenceDirectory } from '../../devtools/ref-init.js';
+import { errorCode } from '../../errors/s1mig-error.js';
+import type { CliCommand } from '../command.js';
+
+const USAGE = 'usage: s1mig ref init DIR [--force]';
+
+export const command: CliCommand = {
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    } catch (err) {
+      process.stderr.write(`s1mig ref: ${(err as Error).message.split('\n')[0]}\n`);
+      return 2;
+    }
+    if (parsed.values.help === true) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    const [sub, dir, ...extra] = parsed.positionals;
+    if (sub !== 'init' || dir === undefined || extra.length > 0) {
+      process.stderr.write(`s1mig ref: ${USAGE}\n`);
+      return 2;
+    }
+    try {
+      const result = initReferenceDirectory(dir, { force: parsed.values.force === true });
+      process.stdout.write(`reference directory written: ${result.dir} (${result.files.length} files; private keys mode 0600, development only)\n`);
+      return 0;
+    } catch (err) {
+      if (errorCode(err) === 'USAGE') {
+        process.stderr.write(`s1mig ${(err as Error).message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  },
+};

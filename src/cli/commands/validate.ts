@@ -1,0 +1,127 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished, pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import type { DeviceCryptoChecker } from '../../core/device-crypto.js';
+import { createInThreadChecker, createPoolChecker } from '../../device-crypto/index.js';
+import { errorCode, exitStatusOf, S1migError } from '../../errors/s1mig-error.js';
+import { loadReference } from '../../reference/index.js';
+import { JsonReportSink } from '../../report/json-report.js';
+import { writableOutput } from '../../report/output.js';
+import { TextReportSink } from '../../report/text-report.js';
+import { regularFileSize } from '../../validation/read-file.js';
+import { DEFAULT_POLICY, validateFile, type ValidationPolicy } from '../../validation/validate-file.js';
+import type { CliCommand } from '../command.js';
+
+const USAGE = 'usage: s1mig validate FILE --ref DIR [--json] [--split-supply allow|reject] [--partial allow|deny]';
+
+/** Below ~1 MB the pool start-up costs more than it saves (bench/validate-checkers.ts, docs/mcf-parser.md). */
+export const IN_THREAD_MAX_BYTES = 1024 * 1024;
+
+interface ValidateArgs {
+  file: string;
+  ref: string;
+  json: boolean;
+  policy: ValidationPolicy;
+}
+
+function parse(args: string[]): ValidateArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        ref: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'split-supply': { type: 'string' },
+        partial: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new S1migError('USAGE', `${(err as Error).message.split('\n')[0]} (${USAGE})`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new S1migError('USAGE', `expected exactly one FILE (${USAGE})`);
+  if (values.ref === undefined) throw new S1migError('USAGE', `--ref DIR is required (${USAGE})`);
+  const split = values['split-supply'] ?? DEFAULT_POLICY.splitSupply;
+  if (split !== 'allow' && split !== 'reject') throw new S1migError('USAGE', `--split-supply must be allow or reject`);
+  const partial = values.partial ?? DEFAULT_POLICY.partial;
+  if (partial !== 'allow' && partial !== 'deny') throw new S1migError('USAGE', `--partial must be allow or deny`);
+  return { file: positionals[0]!, ref: values.ref, json: values.json === true, policy: { splitSupply: split, partial } };
+}
+
+function makeChecker(refDir: string, size: number): DeviceCryptoChecker {
+  if (size <= IN_THREAD_MAX_BYTES) return createInThreadChecker(refDir);
+  try {
+    return createPoolChecker(refDir);
+  } catch (err) {
+    // Without a built worker (e.g. run from the sources) the work still gets done, on one core.
+    if (errorCode(err) === 'INTERNAL') return createInThreadChecker(refDir);
+    throw err;
+  }
+}
+
+/** Progress on a terminal only: never in CI logs, never with --json. */
+function progress(enabled: boolean): { update: (pass: 1 | 2, bytes: number, total: number) => void; clear: () => void } {
+  let last = 0;
+  let shown = false;
+  return {
+    update(pass, bytes, total) {
+      if (!enabled) return;
+      const now = Date.now();
+      if (now - last < 200 && bytes < total) return;
+      last = now;
+      shown = true;
+      const pct = total === 0 ? 100 : Math.floor((bytes * 100) / total);
+      process.stderr.write(`\rpass ${pass}/2 (${pass === 1 ? 'structure and signature' : 'devices'}): ${pct}%   `);
+    },
+    clear() {
+      if (shown) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+/**
+ * The report is spooled to a temporary file and copied to stdout only once validation has
+ * finished: on exit 2 or 3 stdout stays empty even when a failure happens mid-way.
+ */
+async function run(args: string[]): Promise<number> {
+  const opts = parse(args);
+  const size = await regularFileSize(opts.file);
+  const ref = loadReference(opts.ref);
+  const checker = makeChecker(ref.dir, size);
+  const spoolDir = await mkdtemp(join(tmpdir(), 's1mig-validate-'));
+  const show = progress(process.stderr.isTTY === true && !opts.json);
+  try {
+    const spoolPath = join(spoolDir, 'report');
+    const spool = createWriteStream(spoolPath, { mode: 0o600 });
+    const out = writableOutput(spool);
+    const sink = opts.json ? new JsonReportSink(out) : new TextReportSink(out);
+    const summary = await validateFile(opts.file, ref, checker, opts.policy, sink, { onProgress: show.update });
+    spool.end();
+    await finished(spool);
+    show.clear();
+    await pipeline(createReadStream(spoolPath), process.stdout, { end: false });
+    return summary.status === 'accepted' ? 0 : 1;
+  } finally {
+    show.clear();
+    await checker.close();
+    await rm(spoolDir, { recursive: true, force: true });
+  }
+}
+
+export const command: CliCommand = {
+  async run(args: string[]): Promise<number> {
+    try {
+      return await run(args);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`s1mig validate: ${message.split('\n')[0]}\n`);
+      return exitStatusOf(err);
+    }
+  },
+};

@@ -1,0 +1,123 @@
+/**
+ * Credential blob decryption and content check (mcf-format.md, "Credential blob"):
+ * ECDH-ES P-256 -> HKDF-SHA256 -> AES-256-GCM. Plaintext key material stays inside this
+ * module: callers only ever get a code back.
+ */
+import { createDecipheriv, createECDH, hkdfSync, type ECDH, type KeyObject } from 'node:crypto';
+import { decodeStrictBase64 } from '../core/values.js';
+import type { DeviceType } from '../core/device-crypto.js';
+import { decodeUncompressedPoint } from '../crypto/p256.js';
+
+export type CredentialCode = 'DEV_CREDENTIAL_INVALID' | 'DEV_CREDENTIAL_INCOMPLETE';
+
+export const MAX_CREDENTIAL_CHARS = 4096;
+const EPK_LEN = 65;
+const IV_LEN = 12;
+const TAG_LEN = 16;
+/** EPK + IV + at least one ciphertext byte + tag. */
+export const MIN_BLOB_LEN = EPK_LEN + IV_LEN + 1 + TAG_LEN;
+export const HKDF_INFO_PREFIX = 's1mig-credential-v1:';
+
+/** The S1SP key-agreement private key, ready for ECDH (no KeyObject import per call). */
+export interface KeyAgreement {
+  readonly ecdh: ECDH;
+}
+
+/** Prepares the S1SP key-agreement key (a P-256 private KeyObject) for repeated ECDH. */
+export function createKeyAgreement(privateKey: KeyObject): KeyAgreement {
+  const jwk = privateKey.export({ format: 'jwk' });
+  if (jwk.crv !== 'P-256' || typeof jwk.d !== 'string') throw new RangeError('not a P-256 private key');
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(Buffer.from(jwk.d, 'base64url'));
+  return { ecdh };
+}
+
+/** Z: the x coordinate of the ECDH shared point, or null when the EPK is not a P-256 point. */
+export function sharedSecret(ka: KeyAgreement, epk: Uint8Array): Buffer | null {
+  if (decodeUncompressedPoint(epk) === null) return null;
+  try {
+    return ka.ecdh.computeSecret(epk);
+  } catch {
+    return null;
+  }
+}
+
+/** K = HKDF-SHA256(IKM = Z, salt = empty, info = prefix || canonical id, L = 32). */
+export function deriveCredentialKey(z: Uint8Array, canonicalId: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', z, Buffer.alloc(0), Buffer.from(HKDF_INFO_PREFIX + canonicalId, 'ascii'), 32));
+}
+
+/** Decrypts a blob for a device; null when it cannot be decrypted (any reason). */
+export function decryptCredential(ka: KeyAgreement, blob: Uint8Array, canonicalId: string): Buffer | null {
+  if (blob.length < MIN_BLOB_LEN) return null;
+  const z = sharedSecret(ka, blob.subarray(0, EPK_LEN));
+  if (z === null) return null;
+  const key = deriveCredentialKey(z, canonicalId);
+  z.fill(0);
+  const iv = blob.subarray(EPK_LEN, EPK_LEN + IV_LEN);
+  const ct = blob.subarray(EPK_LEN + IV_LEN, blob.length - TAG_LEN);
+  const tag = blob.subarray(blob.length - TAG_LEN);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LEN });
+    decipher.setAAD(Buffer.from(canonicalId, 'ascii'));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(ct), decipher.final()]);
+  } catch {
+    return null;
+  } finally {
+    key.fill(0);
+  }
+}
+
+const REQUIRED_KEYS: Readonly<Partial<Record<DeviceType, readonly string[]>>> = {
+  ESME: ['master'],
+  GSME: ['master'],
+  CHF: ['network'],
+};
+const HEX32 = /^[0-9A-Fa-f]{32}$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The plaintext as a JSON object (RFC 8259, strict UTF-8, no BOM), or null. */
+function parsePlaintext(pt: Uint8Array): Record<string, unknown> | null {
+  let text: string;
+  try {
+    text = utf8.decode(pt);
+  } catch {
+    return null;
+  }
+  // ignoreBOM keeps a BOM as U+FEFF so that it can be refused here.
+  if (text.charCodeAt(0) === 0xfeff) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/**
+ * Checks a Credential text (XML whitespace removed) for a device: null when it is fine,
+ * else the one code that applies (INVALID takes precedence over INCOMPLETE).
+ */
+export function checkCredential(
+  ka: KeyAgreement,
+  text: string,
+  deviceId: string | null,
+  deviceType: DeviceType | null,
+): CredentialCode | null {
+  if (text.length > MAX_CREDENTIAL_CHARS || deviceId === null) return 'DEV_CREDENTIAL_INVALID';
+  const blob = decodeStrictBase64(text);
+  if (blob === null) return 'DEV_CREDENTIAL_INVALID';
+  const pt = decryptCredential(ka, blob, deviceId);
+  if (pt === null) return 'DEV_CREDENTIAL_INVALID';
+  const obj = parsePlaintext(pt);
+  pt.fill(0);
+  if (obj === null) return 'DEV_CREDENTIAL_INVALID';
+  const required = deviceType === null ? [] : (REQUIRED_KEYS[deviceType] ?? []);
+  for (const name of required) {
+    const v = Object.hasOwn(obj, name) ? obj[name] : undefined;
+    if (typeof v !== 'string' || !HEX32.test(v)) return 'DEV_CREDENTIAL_INCOMPLETE';
+  }
+  return null;
+}

@@ -1,0 +1,91 @@
+/**
+ * The device-crypto checker backed by a piscina pool. Each batch is one task; the checker
+ * gates its own in-flight count (piscina's 'drain' has had races), so callers simply await
+ * check() and get backpressure instead of queue-full errors.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from '../core/device-crypto.js';
+import { loadDeviceCryptoContext } from '../device-crypto/context.js';
+import { S1migError } from '../errors/s1mig-error.js';
+import type { WorkerInit, WorkerReply } from './protocol.js';
+
+export interface PoolOptions {
+  threads?: number;
+  maxQueue?: number;
+}
+
+const IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * Piscina loads plain JavaScript: from dist/ the worker sits next to this file; from the
+ * TypeScript sources (vitest) the compiled dist/src/pool/worker.js of this project is used,
+ * so `npm run build` must have run first.
+ */
+export function workerFilePath(): string {
+  const here = fileURLToPath(import.meta.url);
+  const path = here.endsWith('.ts')
+    ? fileURLToPath(new URL('../../dist/src/pool/worker.js', import.meta.url))
+    : fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (!existsSync(path)) throw new S1migError('INTERNAL', `worker file ${path} not found: run npm run build`);
+  return path;
+}
+
+export function createPoolChecker(refDir: string, options: PoolOptions = {}): DeviceCryptoChecker {
+  const dir = resolve(refDir);
+  // Fail fast, on the calling thread and with REF_INVALID, rather than in every worker.
+  loadDeviceCryptoContext(dir);
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const maxQueue = Math.max(1, Math.floor(options.maxQueue ?? threads * 4));
+  const init: WorkerInit = { refDir: dir };
+  const pool = new Piscina({
+    filename: workerFilePath(),
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: IDLE_TIMEOUT_MS,
+    maxQueue,
+    concurrentTasksPerWorker: 1,
+    workerData: init,
+  });
+  const limit = threads + maxQueue;
+  let inFlight = 0;
+  let closed = false;
+  const waiters: Array<() => void> = [];
+
+  async function acquire(): Promise<void> {
+    while (inFlight >= limit) await new Promise<void>((r) => waiters.push(r));
+    inFlight++;
+  }
+  function release(): void {
+    inFlight--;
+    waiters.shift()?.();
+  }
+
+  return {
+    async check(batch: DeviceCryptoBatch): Promise<DeviceCryptoResult[]> {
+      if (closed) throw new S1migError('WORKER_FAILED', 'device-crypto pool is closed', { retriable: false });
+      await acquire();
+      let reply: WorkerReply;
+      try {
+        reply = (await pool.run(batch)) as WorkerReply;
+      } catch (err) {
+        throw new S1migError('WORKER_FAILED', `device-crypto worker failed: ${(err as Error).message}`, { cause: err });
+      } finally {
+        release();
+      }
+      if (!reply.ok) throw new S1migError('WORKER_FAILED', `device-crypto worker failed: ${reply.reason}`);
+      if (reply.results.length !== batch.items.length) {
+        throw new S1migError('WORKER_FAILED', 'device-crypto worker returned a wrong number of results');
+      }
+      return reply.results;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await pool.destroy();
+    },
+  };
+}

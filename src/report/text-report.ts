@@ -1,0 +1,47 @@
+import type { TextOutput } from './output.js';
+import type { InstallationReport, ReportHeader, ReportSink, ReportSummary } from './types.js';
+
+/** The report for a person: the file outcome, the failing items as they come, a summary table. */
+export class TextReportSink implements ReportSink {
+  constructor(private readonly out: TextOutput) {}
+
+  async begin(h: ReportHeader): Promise<void> {
+    const lines = [
+      `File        ${h.fileId ?? '-'}`,
+      `SMSO        ${h.smso ?? '-'}`,
+      `Requester   ${h.requestingParty ?? '-'}`,
+      `Purpose     ${h.purpose ?? '-'}`,
+      `Status      ${h.status.toUpperCase()}`,
+    ];
+    for (const e of h.errors) lines.push(`  ${e.code}: ${e.message}`);
+    await this.out.write(lines.join('\n') + '\n');
+  }
+
+  async installation(inst: InstallationReport): Promise<void> {
+    const failing = inst.devices.filter((d) => d.status === 'invalid');
+    if (inst.status === 'valid' && failing.length === 0) return;
+    const lines = [`\nInstallation ${inst.installationId}: ${inst.status}`];
+    for (const e of inst.errors) lines.push(`  ${e.code}: ${e.message}`);
+    for (const d of failing) {
+      lines.push(`  device ${d.deviceId ?? '(no id)'} (${d.deviceType ?? 'no type'}): invalid`);
+      for (const e of d.errors) lines.push(`    ${e.code}: ${e.message}`);
+    }
+    await this.out.write(lines.join('\n') + '\n');
+  }
+
+  async end(s: ReportSummary): Promise<void> {
+    const rows: [string, number][] = [
+      ['installations', s.installations],
+      ['  valid', s.valid],
+      ['  partial', s.partial],
+      ['  excluded', s.excluded],
+      ['  invalid', s.invalid],
+      ['devices', s.devices],
+      ['  valid', s.devicesValid],
+      ['  invalid', s.devicesInvalid],
+    ];
+    const table = rows.map(([k, v]) => `${k.padEnd(16)}${String(v).padStart(10)}`).join('\n');
+    await this.out.write(`\nSummary\n${table}\n`);
+    await this.out.flush();
+  }
+}

@@ -1,0 +1,56 @@
+/** The report of validation.md, as the sinks receive it (streamed, one installation at a time). */
+
+export interface CodedMessage {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ReportHeader {
+  readonly fileId: string | null;
+  readonly smso: string | null;
+  readonly requestingParty: string | null;
+  readonly purpose: string | null;
+  readonly status: 'accepted' | 'rejected';
+  readonly errors: readonly CodedMessage[];
+}
+
+export interface DeviceReport {
+  readonly deviceId: string | null;
+  readonly deviceType: string | null;
+  readonly status: 'valid' | 'invalid';
+  readonly errors: readonly CodedMessage[];
+}
+
+export interface InstallationReport {
+  readonly installationId: string;
+  readonly status: 'valid' | 'partial' | 'excluded' | 'invalid';
+  readonly errors: readonly CodedMessage[];
+  readonly devices: readonly DeviceReport[];
+}
+
+export interface ReportSummary {
+  installations: number;
+  valid: number;
+  partial: number;
+  excluded: number;
+  invalid: number;
+  devices: number;
+  devicesValid: number;
+  devicesInvalid: number;
+}
+
+/** The file-level result returned by validateFile (the report without its installations). */
+export interface FileSummary extends ReportHeader {
+  readonly summary: ReportSummary;
+}
+
+/** Receives the report in order: begin, every installation in file order, end. */
+export interface ReportSink {
+  begin(header: ReportHeader): Promise<void> | void;
+  installation(inst: InstallationReport): Promise<void> | void;
+  end(summary: ReportSummary): Promise<void> | void;
+}
+
+export function emptySummary(): ReportSummary {
+  return { installations: 0, valid: 0, partial: 0, excluded: 0, invalid: 0, devices: 0, devicesValid: 0, devicesInvalid: 0 };
+}
