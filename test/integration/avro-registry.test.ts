@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { DeviceEvent } from '../../src/pipeline/records.js';
 import { createRegistry } from '../../src/registry/client.js';
 import { applySchemas, readAvroSchema } from '../../src/registry/schemas.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../src/topics/definitions.js';
@@ -56,12 +57,13 @@ describe('topics apply, schemas apply and an Avro round trip through the registr
   it('round-trips a device event produced with Avro + registry encoding', async () => {
     const topic = topicName(plan, 'mcf.device-events');
     const id = await registry.getLatestSchemaId(`${topic}-value`);
-    const event = {
-      fileKey: '90b3d51f30010008/MDS-1', installationId: 'INST-1', installationIndex: 0, deviceIndex: 1, deviceCount: 3,
-      smso: 'MDS', purpose: 'Migration', createdAtSec: 1_796_000_000, migrationType: 'Active', groupId: null,
+    const event: DeviceEvent = {
+      fileKey: '90b3d51f30010008/MDS-1', fileId: 'MDS-1', smso: 'MDS', purpose: 'Migration', createdAtSec: 1_796_000_000,
+      installationId: 'INST-1', installationIndex: 0, installationCount: 1, migrationType: 'Active', groupId: null,
+      installationStructureInvalid: false, duplicateDeviceIds: [], deviceIndex: 1, deviceCount: 3,
       deviceId: '00-DB-12-34-56-78-90-01', deviceType: 'ESME', manufacturer: 'Acme', model: 'E-200', firmwareVersion: '0A1B',
       mpxn: '1200012345678', responsibleSupplier: '90-B3-D5-1F-30-01-00-00', parent: '00-DB-12-34-56-78-90-00',
-      certificate: 'MIIB', credential: 'BJ3x', structureErrors: [],
+      certificate: 'MIIB', credential: 'BJ3x', deviceStructureInvalid: false,
     };
     const value = await registry.encode(id, event);
     expect(value.readUInt8(0)).toBe(0); // Confluent wire format: magic byte, then the schema id
