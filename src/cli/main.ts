@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   validate: { summary: 'validate an MCF file offline against a reference directory', load: async () => (await import('./commands/validate.js')).command },
   ref: { summary: 'ref init DIR: create a development reference directory', load: async () => (await import('./commands/ref.js')).command },
   gen: { summary: 'generate a signed, realistic MCF file', load: async () => (await import('./commands/gen.js')).command },
+  publish: { summary: 'publish MCF files as chunks on the input topic', load: async () => (await import('./commands/publish.js')).command },
   schemas: { summary: 'schemas apply: register the Avro schemas in avro/', load: async () => (await import('./commands/schemas.js')).command },
 };
 

@@ -90,3 +90,27 @@ export async function readAll(
   }
   return got;
 }
+
+/** A background read_committed reader of a topic from the beginning; `until` polls what it has. */
+export async function collect(res: Resources, topic: string): Promise<{
+  messages: KafkaMessage[];
+  until(pred: (msgs: KafkaMessage[]) => boolean, timeoutMs?: number): Promise<KafkaMessage[]>;
+}> {
+  const consumer = res.kafka.consumer({ groupId: randomName('collect'), sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => { messages.push(message); } });
+  res.onClose(() => consumer.disconnect());
+  return {
+    messages,
+    async until(pred, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pred(messages)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting on ${topic} (${messages.length} messages so far)`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return messages;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/config.js';
+import { S1migError } from '../../errors/s1mig-error.js';
+import { createKafka } from '../../kafka/client.js';
+import { publishMcf } from '../../publish/publish-file.js';
+import { loadTopicDefinitions, topicName, topicPlan } from '../../topics/definitions.js';
+import type { CliCommand } from '../command.js';
+
+const USAGE = 'usage: s1mig publish FILE... [--chunk-size BYTES] [--key FILE_KEY] [--config FILE] [--json]';
+
+export const command: CliCommand = {
+  async run(args) {
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
+      'chunk-size': { type: 'string' }, key: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean', default: false },
+    } });
+    if (positionals.length === 0) throw new S1migError('USAGE', USAGE);
+    if (values.key !== undefined && positionals.length > 1) throw new S1migError('USAGE', '--key applies to one FILE only');
+    const chunkSize = values['chunk-size'] === undefined ? undefined : Number(values['chunk-size']);
+    const config = loadConfig({ file: values.config });
+    const topic = topicName(topicPlan(loadTopicDefinitions(), config.topics), 'mcf.chunks');
+    const producer = createKafka(config, 'publish').producer({ idempotent: true, maxInFlightRequests: 1 });
+    const tty = process.stderr.isTTY && !values.json;
+    await producer.connect();
+    try {
+      const results = [];
+      for (const path of positionals) {
+        const r = await publishMcf(producer, topic, path, {
+          ...(chunkSize !== undefined ? { chunkSize } : {}),
+          ...(values.key !== undefined ? { fileKey: values.key } : {}),
+          onProgress: tty ? (sent, total) => process.stderr.write(`\r${path}: ${Math.floor((sent * 100) / Math.max(total, 1))}%`) : undefined,
+        });
+        if (tty) process.stderr.write('\n');
+        results.push({ file: path, ...r });
+        if (!values.json) process.stdout.write(`${path}: published as ${r.fileKey} (${r.chunks} chunks, ${r.bytes} bytes, sha256 ${r.sha256.slice(0, 16)}...) to ${topic}\n`);
+      }
+      if (values.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+      return 0;
+    } finally {
+      await producer.disconnect();
+    }
+  },
+};

@@ -1,0 +1,43 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S1migError } from '../../errors/s1mig-error.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../transfer/chunk-headers.js';
+
+export interface SplitterOptions {
+  groupId: string;
+  /** Where uploads are spooled while they arrive (one file per upload, removed when done). */
+  spoolDir: string;
+  /** MCF_STALE: CreatedAt more than this before receipt (validation.md: 30 days). */
+  maxFileAgeSec: number;
+  /** MCF_TRANSFER_INCOMPLETE when a file is not complete this long after its first chunk. */
+  transferTimeoutMs: number;
+  maxFileBytes: number;
+  /** Devices per emission transaction (an installation is never split). */
+  devicesPerTransaction: number;
+  sessionTimeoutMs: number;
+  /** How often uploads are checked for the transfer timeout. */
+  expiryCheckMs: number;
+}
+
+export const SPLITTER_DEFAULTS: Readonly<SplitterOptions> = Object.freeze({
+  groupId: 's1mig-splitter',
+  spoolDir: join(tmpdir(), 's1mig-spool'),
+  maxFileAgeSec: 30 * 86400,
+  transferTimeoutMs: 10 * 60_000,
+  maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+  devicesPerTransaction: 2000,
+  sessionTimeoutMs: 30_000,
+  expiryCheckMs: 5_000,
+});
+
+export function splitterOptions(partial: Partial<SplitterOptions> = {}): Readonly<SplitterOptions> {
+  const o = { ...SPLITTER_DEFAULTS, ...partial };
+  const positive = (name: keyof SplitterOptions): void => {
+    const v = o[name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new S1migError('CONFIG_INVALID', `splitter.${name} must be a positive number, got ${String(v)}`);
+  };
+  for (const k of ['maxFileAgeSec', 'transferTimeoutMs', 'maxFileBytes', 'devicesPerTransaction', 'sessionTimeoutMs', 'expiryCheckMs'] as const) positive(k);
+  if (typeof o.groupId !== 'string' || o.groupId === '') throw new S1migError('CONFIG_INVALID', 'splitter.groupId must be a non-empty string');
+  if (typeof o.spoolDir !== 'string' || o.spoolDir === '') throw new S1migError('CONFIG_INVALID', 'splitter.spoolDir must be a path');
+  return Object.freeze(o);
+}

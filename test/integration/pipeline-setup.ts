@@ -1,0 +1,27 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initReferenceDirectory } from '../../src/devtools/ref-init.js';
+import { generateMcf, type GenerateOptions } from '../../src/gen/generate.js';
+import { createRegistry } from '../../src/registry/client.js';
+import { applySchemas } from '../../src/registry/schemas.js';
+import { applyTopics } from '../../src/topics/apply.js';
+import { loadTopicDefinitions, topicPlan, type TopicPlanEntry } from '../../src/topics/definitions.js';
+import { Resources, testConfig } from './helpers.js';
+
+/** A pipeline test world: random-prefixed topics and schemas, a fresh dev reference directory. */
+export async function pipelineWorld(partitions?: Partial<Record<string, number>>) {
+  const config = testConfig();
+  const res = new Resources(config);
+  const plan: TopicPlanEntry[] = topicPlan(loadTopicDefinitions(), config.topics).map((p) => ({ ...p, partitions: partitions?.[p.name] ?? p.partitions }));
+  res.registerTopics(plan.map((p) => p.topic));
+  await applyTopics(await res.getAdmin(), plan);
+  const registry = createRegistry(config);
+  await applySchemas(registry, plan);
+  const dir = mkdtempSync(join(tmpdir(), 's1mig-it-'));
+  const refDir = join(dir, 'ref');
+  initReferenceDirectory(refDir);
+  const gen = async (name: string, opts: Partial<GenerateOptions> & { installations: number }) =>
+    generateMcf({ refDir, smso: 'MDS', seed: name, purpose: 'EarlyValidation', out: join(dir, `${name}.xml`), fileId: name, ...opts });
+  return { config, res, plan, registry, dir, refDir, gen };
+}

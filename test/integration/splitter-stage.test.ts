@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { KafkaMessage } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/logger.js';
+import { PipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
+import { DLQ_HEADERS } from '../../src/pipeline/dlq.js';
+import type { DeviceEvent, FileResultRecord } from '../../src/pipeline/records.js';
+import { createSplitterStage } from '../../src/pipeline/splitter/splitter-stage.js';
+import { publishMcf } from '../../src/publish/publish-file.js';
+import { loadReference } from '../../src/reference/index.js';
+import { topicName } from '../../src/topics/definitions.js';
+import { chunkHeaders } from '../../src/transfer/chunk-headers.js';
+import { collect } from './helpers.js';
+import { pipelineWorld } from './pipeline-setup.js';
+
+describe('splitter stage on the real broker', () => {
+  let world: Awaited<ReturnType<typeof pipelineWorld>>;
+  let stop: () => Promise<void> = async () => undefined;
+  let files: Awaited<ReturnType<typeof collect>>;
+  let events: Awaited<ReturnType<typeof collect>>;
+  let dlq: Awaited<ReturnType<typeof collect>>;
+  const decodeFile = async (m: KafkaMessage) => (await world.registry.decode(m.value!)) as FileResultRecord;
+  const results = async (): Promise<FileResultRecord[]> => Promise.all(files.messages.map(decodeFile));
+  const finalFor = async (fileKey: string, pred: (r: FileResultRecord) => boolean): Promise<FileResultRecord> => {
+    for (;;) {
+      const r = (await results()).filter((x) => x.fileKey === fileKey && pred(x));
+      if (r.length > 0) return r[r.length - 1]!;
+      await files.until((ms) => ms.length > 0, 90_000);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  };
+
+  beforeAll(async () => {
+    world = await pipelineWorld({ 'mcf.chunks': 2, 'mcf.device-events': 3 });
+    const stage = createSplitterStage({
+      kafka: world.res.kafka, plan: world.plan, registry: world.registry, ref: loadReference(world.refDir),
+      metrics: new PipelineMetrics(), logger: createLogger({ level: 'warn' }),
+    }, { groupId: `it-splitter-${Date.now()}`, devicesPerTransaction: 40, spoolDir: `${world.dir}/spool`, sessionTimeoutMs: 10_000 });
+    await stage.start();
+    stop = () => stage.stop();
+    files = await collect(world.res, topicName(world.plan, 'mcf.files'));
+    events = await collect(world.res, topicName(world.plan, 'mcf.device-events'));
+    dlq = await collect(world.res, topicName(world.plan, 'dlq'));
+  });
+  afterAll(async () => {
+    await stop();
+    await world?.res.close();
+  });
+
+  const producer = async () => {
+    const p = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await p.connect();
+    world.res.onClose(() => p.disconnect());
+    return p;
+  };
+  const chunks = () => topicName(world.plan, 'mcf.chunks');
+
+  it('emits the device events of a verified file, exactly once, and records its result', async () => {
+    const g = await world.gen('ok-file', { installations: 25 });
+    const pub = await publishMcf(await producer(), chunks(), g.out, { chunkSize: 8 * 1024 });
+    expect(pub.chunks).toBeGreaterThan(3);
+    const result = await finalFor(pub.fileKey, (r) => r.emissionComplete);
+    expect(result).toMatchObject({ status: 'accepted', errors: [], installations: 25, devices: g.devices, emittedInstallations: 25 });
+    await events.until((ms) => ms.length >= g.devices);
+    await new Promise((r) => setTimeout(r, 1500));
+    const mine = (await Promise.all(events.messages.map(async (m) => (await world.registry.decode(m.value!)) as DeviceEvent))).filter((e) => e.fileKey === pub.fileKey);
+    expect(mine.length).toBe(g.devices);
+    const expected = JSON.parse(readFileSync(g.expectedPath, 'utf8')) as { installations: Array<{ installationId: string; devices: unknown[] }> };
+    const ids = [...new Set(mine.map((e) => e.installationId))];
+    expect(ids.sort()).toEqual(expected.installations.map((i) => i.installationId).sort());
+    for (const inst of expected.installations) {
+      const evs = mine.filter((e) => e.installationId === inst.installationId);
+      expect(evs.map((e) => e.deviceIndex)).toEqual(inst.devices.map((_, i) => i));
+      expect(evs.every((e) => e.deviceCount === inst.devices.length)).toBe(true);
+    }
+  });
+
+  it('rejects a bad signature, a stale file and a duplicate key, with no device event visible', async () => {
+    const before = events.messages.length;
+    const bad = await world.gen('bad-sig', { installations: 5, defects: 'MCF_SIGNATURE_INVALID' });
+    const stale = await world.gen('stale', { installations: 5, createdAt: new Date(Date.now() - 40 * 86_400_000) });
+    const p = await producer();
+    const a = await publishMcf(p, chunks(), bad.out, { chunkSize: 4096 });
+    const b = await publishMcf(p, chunks(), stale.out, { chunkSize: 4096 });
+    const again = await publishMcf(p, chunks(), `${world.dir}/ok-file.xml`, { chunkSize: 8 * 1024 });
+    expect((await finalFor(a.fileKey, () => true)).errors.map((e) => e.code)).toEqual(['MCF_SIGNATURE_INVALID']);
+    expect((await finalFor(b.fileKey, () => true)).errors.map((e) => e.code)).toEqual(['MCF_STALE']);
+    const dup = await finalFor(again.fileKey, (r) => r.status === 'rejected');
+    expect(dup.errors.map((e) => e.code)).toEqual(['MCF_DUPLICATE_FILE']);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(events.messages.length).toBe(before);
+  });
+
+  it('rejects a corrupt chunk (MCF_CHECKSUM_MISMATCH) and a missing chunk (MCF_TRANSFER_INCOMPLETE)', async () => {
+    const before = events.messages.length;
+    const g = await world.gen('corrupt', { installations: 4 });
+    const bytes = readFileSync(g.out);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const parts = [bytes.subarray(0, 3000), bytes.subarray(3000, 6000), bytes.subarray(6000)];
+    const p = await producer();
+    const send = (key: string, i: number, value: Buffer) =>
+      p.send({ topic: chunks(), messages: [{ key, value, headers: chunkHeaders({ index: i, count: 3, sha256: sha }) }] });
+    const tampered = Buffer.from(parts[1]!);
+    tampered[10] = tampered[10]! ^ 1;
+    await send('corrupt-key', 0, parts[0]!);
+    await send('corrupt-key', 1, tampered);
+    await send('corrupt-key', 2, parts[2]!);
+    await send('gap-key', 0, parts[0]!);
+    await send('gap-key', 2, parts[2]!);
+    expect((await finalFor('corrupt-key', () => true)).errors.map((e) => e.code)).toEqual(['MCF_CHECKSUM_MISMATCH']);
+    expect((await finalFor('gap-key', () => true)).errors.map((e) => e.code)).toEqual(['MCF_TRANSFER_INCOMPLETE']);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(events.messages.length).toBe(before);
+  });
+
+  it('sends a poison chunk to the dead-letter topic and goes on', async () => {
+    const p = await producer();
+    await p.send({ topic: chunks(), messages: [{ key: 'poison', value: Buffer.from('no headers at all') }] });
+    const [dead] = await dlq.until((ms) => ms.some((m) => m.key?.toString() === 'poison'));
+    expect(dead?.headers?.[DLQ_HEADERS.reason]?.toString()).toMatch(/content-type/);
+    expect(dead?.value?.toString()).toBe('no headers at all');
+    const g = await world.gen('after-poison', { installations: 2 });
+    const pub = await publishMcf(p, chunks(), g.out);
+    expect((await finalFor(pub.fileKey, (r) => r.emissionComplete)).status).toBe('accepted');
+  });
+});

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { McfReader } from '../../../src/mcf/reader.js';
+import type { FileResultRecord } from '../../../src/pipeline/records.js';
+import { fileVerdict, FUTURE_SKEW_SEC, transferRejection } from '../../../src/pipeline/splitter/file-verdict.js';
+import { loadReference } from '../../../src/reference/index.js';
+
+const vectors = new URL('../../../../shared/fixtures/mcf-vectors/', import.meta.url);
+const ref = loadReference(new URL('ref', vectors).pathname);
+
+function scanOf(name: string) {
+  const r = new McfReader({ digest: true, maxKeptDevices: 0 });
+  r.write(readFileSync(new URL(name, vectors)));
+  return r.end();
+}
+
+// basic-valid.xml: CreatedAt 2026-11-28T09:00:00Z
+const createdAtMs = Date.parse('2026-11-28T09:00:00Z');
+const base = { fileKey: '90b3d51f30010008/VEC-BASIC-1', upload: '0:10', sha256: 'ab', nowMs: 1, maxFileAgeSec: 30 * 86400, accepted: undefined };
+
+describe('fileVerdict (pipeline file-level checks after transfer)', () => {
+  it('accepts a verified, fresh, new file', () => {
+    const v = fileVerdict({ ...base, scan: scanOf('basic-valid.xml'), receivedAtMs: createdAtMs + 3600_000 }, ref);
+    expect(v.kind).toBe('accepted');
+    expect(v.record).toMatchObject({ status: 'accepted', installations: 2, devices: 6, upload: '0:10', emittedInstallations: 0 });
+  });
+
+  it('MCF_STALE: older than maxFileAge or more than 5 minutes in the future, judged at receipt', () => {
+    const scan = scanOf('basic-valid.xml');
+    const old = fileVerdict({ ...base, scan, receivedAtMs: createdAtMs + 31 * 86400_000 }, ref);
+    expect(old.record.errors.map((e) => e.code)).toEqual(['MCF_STALE']);
+    const edge = fileVerdict({ ...base, scan, receivedAtMs: createdAtMs + 30 * 86400_000 }, ref);
+    expect(edge.kind).toBe('accepted');
+    const future = fileVerdict({ ...base, scan, receivedAtMs: createdAtMs - (FUTURE_SKEW_SEC + 1) * 1000 }, ref);
+    expect(future.record.errors.map((e) => e.code)).toEqual(['MCF_STALE']);
+    expect(fileVerdict({ ...base, scan, receivedAtMs: createdAtMs - FUTURE_SKEW_SEC * 1000 }, ref).kind).toBe('accepted');
+  });
+
+  it('reports MCF_STALE together with the signature code, and MCF_DUPLICATE_FILE only for an otherwise clean file', () => {
+    const late = createdAtMs + 40 * 86400_000;
+    const bad = fileVerdict({ ...base, scan: scanOf('bad-signature.xml'), receivedAtMs: late }, ref);
+    expect(bad.record.errors.map((e) => e.code)).toEqual(['MCF_SIGNATURE_INVALID', 'MCF_STALE']);
+    const accepted = { ...base, status: 'accepted', upload: '1:5', sha256: 'other' } as unknown as FileResultRecord;
+    const dup = fileVerdict({ ...base, scan: scanOf('basic-valid.xml'), receivedAtMs: createdAtMs, accepted }, ref);
+    expect(dup.record.errors.map((e) => e.code)).toEqual(['MCF_DUPLICATE_FILE']);
+    const staleDup = fileVerdict({ ...base, scan: scanOf('basic-valid.xml'), receivedAtMs: late, accepted }, ref);
+    expect(staleDup.record.errors.map((e) => e.code)).toEqual(['MCF_STALE']);
+  });
+
+  it('recognises a replay of the same accepted upload (resume, not duplicate)', () => {
+    const accepted = { ...base, status: 'accepted', emittedInstallations: 1 } as unknown as FileResultRecord;
+    const v = fileVerdict({ ...base, scan: scanOf('basic-valid.xml'), receivedAtMs: createdAtMs, accepted }, ref);
+    expect(v.kind).toBe('replay');
+    expect(v.record.emittedInstallations).toBe(1);
+  });
+
+  it('builds transfer rejections with no header fields', () => {
+    expect(transferRejection('k', '0:1', 'MCF_TRANSFER_INCOMPLETE', 'gap', 5, 6)).toMatchObject({
+      status: 'rejected', fileId: null, errors: [{ code: 'MCF_TRANSFER_INCOMPLETE' }], emissionComplete: true,
+    });
+  });
+});
