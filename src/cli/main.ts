@@ -10,7 +10,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   ref: { summary: 'ref init DIR: create a development reference directory', load: async () => (await import('./commands/ref.js')).command },
   gen: { summary: 'generate a signed, realistic MCF file', load: async () => (await import('./commands/gen.js')).command },
   publish: { summary: 'publish MCF files as chunks on the input topic', load: async () => (await import('./commands/publish.js')).command },
+  run: { summary: 'run the stream processor (all stages, or --stages ...)', load: async () => (await import('./commands/run.js')).command },
   schemas: { summary: 'schemas apply: register the Avro schemas in avro/', load: async () => (await import('./commands/schemas.js')).command },
+  report: { summary: 'report FILE_KEY|FILE_ID: a file\'s report from the pipeline\'s topics', load: async () => (await import('./commands/report.js')).command },
 };
 
 function usage(): string {

@@ -13,7 +13,9 @@ export function canonicalEui(text: string): string | null {
 
 // Buffer.from(s, 'base64') silently skips foreign characters and accepts base64url,
 // so the RFC 4648 §4 syntax is checked here before decoding.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// With the length a multiple of 4 (checked first) this equals the grouped RFC form
+// /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/ and runs faster on the hot path.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * Decodes base64 text (XML whitespace already removed) with the RFC 4648 §4 alphabet and

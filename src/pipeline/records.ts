@@ -11,6 +11,8 @@ export interface DeviceEvent {
   smso: string;
   purpose: string;
   createdAtSec: number;
+  /** Broker append time of the file's first chunk (receipt), for the latency metric. */
+  receivedAtMs: number;
   installationId: string;
   installationIndex: number;
   installationCount: number;

@@ -6,11 +6,11 @@ import type { ParsedHeader } from '../mcf/header.js';
 import { McfReader } from '../mcf/reader.js';
 import type { McfScan, RawInstallation } from '../mcf/types.js';
 import type { Reference } from '../reference/index.js';
-import { coded } from '../report/messages.js';
-import { emptySummary, type FileSummary, type InstallationReport, type ReportSink, type ReportSummary } from '../report/types.js';
-import { deviceCryptoInput, evaluateDevice } from './device-rules.js';
+import { emptySummary, type FileSummary, type ReportSink, type ReportSummary } from '../report/types.js';
+import { deviceCryptoInput } from './device-rules.js';
 import { decideFile } from './file-rules.js';
-import { evaluateInstallation, type InstallationContext } from './installation-rules.js';
+import { installationReport } from './installation-report.js';
+import type { InstallationContext } from './installation-rules.js';
 import type { ValidationPolicy } from './policy.js';
 import { fileChunks, regularFileSize } from './read-file.js';
 
@@ -114,7 +114,7 @@ async function checkInstallations(
     for (const inst of batch.installations) {
       const crypto = results.slice(k, k + inst.devices.length);
       k += inst.devices.length;
-      await sink.installation(report(inst, crypto, ctx, summary));
+      await sink.installation(installationReport(inst, crypto, ctx, summary));
     }
     if (k !== results.length) throw new S1migError('INTERNAL', `checker returned ${results.length} results for ${k} devices`);
   };
@@ -139,32 +139,4 @@ async function checkInstallations(
   }
   dispatch();
   while (inFlight.length > 0) await settleOldest();
-}
-
-function report(
-  inst: RawInstallation,
-  crypto: readonly DeviceCryptoResult[],
-  ctx: InstallationContext,
-  summary: ReportSummary,
-): InstallationReport {
-  const devices = inst.devices.map((dev, k) => evaluateDevice(dev, crypto[k] ?? []));
-  const outcome = evaluateInstallation(inst, devices, ctx);
-  summary.installations++;
-  summary[outcome.status]++;
-  for (const d of devices) {
-    summary.devices++;
-    if (d.errors.length === 0) summary.devicesValid++;
-    else summary.devicesInvalid++;
-  }
-  return {
-    installationId: inst.id,
-    status: outcome.status,
-    errors: outcome.errors.map((c) => coded(c)),
-    devices: devices.map((d) => ({
-      deviceId: d.deviceId,
-      deviceType: d.deviceType,
-      status: d.errors.length === 0 ? 'valid' : 'invalid',
-      errors: d.errors.map((c) => coded(c)),
-    })),
-  };
 }

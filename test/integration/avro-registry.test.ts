@@ -58,7 +58,7 @@ describe('topics apply, schemas apply and an Avro round trip through the registr
     const topic = topicName(plan, 'mcf.device-events');
     const id = await registry.getLatestSchemaId(`${topic}-value`);
     const event: DeviceEvent = {
-      fileKey: '90b3d51f30010008/MDS-1', fileId: 'MDS-1', smso: 'MDS', purpose: 'Migration', createdAtSec: 1_796_000_000,
+      fileKey: '90b3d51f30010008/MDS-1', fileId: 'MDS-1', smso: 'MDS', purpose: 'Migration', createdAtSec: 1_796_000_000, receivedAtMs: 1_796_000_100_000,
       installationId: 'INST-1', installationIndex: 0, installationCount: 1, migrationType: 'Active', groupId: null,
       installationStructureInvalid: false, duplicateDeviceIds: [], deviceIndex: 1, deviceCount: 3,
       deviceId: '00-DB-12-34-56-78-90-01', deviceType: 'ESME', manufacturer: 'Acme', model: 'E-200', firmwareVersion: '0A1B',

@@ -1,20 +1,67 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatStatus, localDown, localUp, resolveLocalInstance } from '../../local/index.js';
+import { loadConfig } from '../../config/config.js';
+import { formatSummaries } from '../../demo/demo-summary.js';
+import { runDemo } from '../../demo/run-demo.js';
+import { S1migError } from '../../errors/s1mig-error.js';
+import { formatStatus, localDown, localStatus, localUp, resolveLocalInstance } from '../../local/index.js';
+import { createLogger } from '../../log/logger.js';
 import type { CliCommand } from '../command.js';
 
-/**
- * The README's main command. First version: bring up the local infrastructure and show
- * its status. The pipeline issue grows it into the end-to-end demo.
- */
+const USAGE = `usage: s1mig demo [--keep-running] [--scale X] [--timeout SECONDS] [--json]
+
+The main job on the local default: starts the local Kafka and Schema Registry (unless they
+run already), applies topics and schemas, generates three MCFs across two SMSOs, publishes
+them (and the clean one a second time), runs the pipeline until they are processed, and
+prints per file what happened, read back from the topics. The infrastructure is stopped
+at the end if the demo started it, unless --keep-running (then the processor and its
+/metrics stay up until Ctrl-C, and the infrastructure stays up afterwards).`;
+
 export const command: CliCommand = {
   async run(args) {
-    const { values } = parseArgs({ args, strict: true, options: { down: { type: 'boolean', default: false } } });
-    const o = resolveLocalInstance();
-    const log = (line: string): void => void process.stderr.write(`s1mig demo: ${line}\n`);
-    const st = await localUp(o, log);
-    process.stdout.write(formatStatus(st) + '\n');
-    if (values.down) await localDown(o, log);
-    else process.stdout.write('the local infrastructure keeps running; stop it with: npx s1mig local down\n');
-    return st.healthy ? 0 : 1;
+    const { values } = parseArgs({ args, strict: true, options: {
+      'keep-running': { type: 'boolean', default: false }, scale: { type: 'string' }, timeout: { type: 'string' },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+    } });
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    const scale = Number(values.scale ?? 1);
+    if (!(scale > 0 && scale <= 100)) throw new S1migError('USAGE', '--scale must be a number in (0, 100]');
+    const timeoutSec = Number(values.timeout ?? 600);
+    if (!(timeoutSec > 0)) throw new S1migError('USAGE', '--timeout must be a positive number of seconds');
+    const progress = (line: string): void => void process.stderr.write(`s1mig demo: ${line}\n`);
+
+    const local = resolveLocalInstance();
+    const wasRunning = (await localStatus(local)).healthy;
+    const st = await localUp(local, progress);
+    if (!values.json) process.stdout.write(formatStatus(st) + '\n\n');
+    try {
+      const config = loadConfig();
+      const logger = createLogger({ level: process.env['S1MIG_LOG_LEVEL'] ? undefined : 'warn' });
+      const result = await runDemo(config, {
+        workDir: join(local.dataDir, 'demo'),
+        scale,
+        timeoutMs: timeoutSec * 1000,
+        progress,
+        ...(values['keep-running'] ? {
+          holdOpen: async (url: string) => {
+            process.stderr.write(`s1mig demo: processor running; metrics at ${url}; Ctrl-C to stop\n`);
+            await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+          },
+        } : {}),
+      }, logger);
+      if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else {
+        process.stdout.write(formatSummaries(result.uploads) + '\n\n');
+        process.stdout.write(`devices validated: ${result.devicesValidated} in ${result.seconds.toFixed(1)} s (${Math.round(result.devicesPerSecond)} devices/s end to end, publish to last outcome)\n`);
+        process.stdout.write(`metrics were at ${result.metricsUrl} (s1mig_devices_total=${result.metrics['s1mig_devices_total']}, s1mig_installations_total=${result.metrics['s1mig_installations_total']}, s1mig_dlq_total=${result.metrics['s1mig_dlq_total']}); \`npx s1mig run --ref ${join(local.dataDir, 'demo', 'ref')}\` serves them on :9464\n`);
+        process.stdout.write(`reports: npx s1mig report <file key> [--json]\n`);
+      }
+      return result.uploads.every((u) => u.status !== 'pending') ? 0 : 1;
+    } finally {
+      if (!wasRunning && !values['keep-running']) await localDown(local, progress);
+    }
   },
 };

@@ -6,20 +6,29 @@ import type { RawInstallation } from '../../mcf/types.js';
 import { fileChunks } from '../../validation/read-file.js';
 import type { DeviceEvent } from '../records.js';
 
-/** The device events of one installation, in device order. */
+const NO_DEVICE = {
+  deviceId: null, deviceType: null, manufacturer: null, model: null, firmwareVersion: null, mpxn: null, responsibleSupplier: null,
+  parent: null, certificate: null, credential: null, deviceStructureInvalid: false,
+} as const;
+
+/**
+ * The device events of one installation, in device order. An installation without devices
+ * (INST_STRUCTURE) still gets one marker event with deviceCount 0, so it gets an outcome too.
+ */
 export function installationEvents(fileKey: string, header: ParsedHeader, installationCount: number, inst: RawInstallation,
-  duplicates: CompactStringSet): DeviceEvent[] {
+  duplicates: CompactStringSet, receivedAtMs: number): DeviceEvent[] {
   const dupIds = new Set<string>();
   for (const d of inst.devices) {
     const id = d.fields.DeviceID === null ? null : canonicalEui(d.fields.DeviceID);
     if (id !== null && duplicates.has(id)) dupIds.add(id);
   }
-  return inst.devices.map((d, i) => ({
+  const context = {
     fileKey,
     fileId: header.fileId,
     smso: header.smso,
     purpose: header.purpose,
     createdAtSec: header.createdAtSec,
+    receivedAtMs,
     installationId: inst.id,
     installationIndex: inst.index,
     installationCount,
@@ -27,6 +36,10 @@ export function installationEvents(fileKey: string, header: ParsedHeader, instal
     groupId: inst.groupId,
     installationStructureInvalid: inst.structureInvalid,
     duplicateDeviceIds: [...dupIds],
+  };
+  if (inst.devices.length === 0) return [{ ...context, deviceIndex: 0, deviceCount: 0, ...NO_DEVICE }];
+  return inst.devices.map((d, i) => ({
+    ...context,
     deviceIndex: i,
     deviceCount: inst.devices.length,
     deviceId: d.fields.DeviceID,

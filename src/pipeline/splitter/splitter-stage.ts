@@ -137,7 +137,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       if (stopping) throw new Error('stopping during emission');
       const messages: Message[] = [];
       for (const inst of run) {
-        for (const ev of installationEvents(progress.fileKey, header, progress.installations, inst, session.duplicates)) {
+        for (const ev of installationEvents(progress.fileKey, header, progress.installations, inst, session.duplicates, progress.receivedAtMs)) {
           messages.push({ key: installationKey(ev.fileKey, ev.installationId), value: await eventCodec.encode(ev) });
         }
       }

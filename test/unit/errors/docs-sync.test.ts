@@ -19,3 +19,15 @@ describe('docs/operations.md stays in sync with the code', () => {
     }
   });
 });
+
+describe('the metrics table stays in sync with PipelineMetrics', () => {
+  it('lists every metric with its type and labels', async () => {
+    const { PipelineMetrics } = await import('../../../src/metrics/pipeline-metrics.js');
+    const fromCode = new PipelineMetrics().registry.getMetricsAsArray().map((m) => {
+      const labels = ((m as unknown as { labelNames?: string[] }).labelNames ?? []).join(', ');
+      return [m.name, String((m as unknown as { type: string }).type), labels];
+    });
+    const rows = [...ops.matchAll(/^\| (s1mig_[a-z_]+) \| (counter|gauge|histogram) \| ?([a-z_, ]*?) ?\|/gm)].map((r) => [r[1], r[2], r[3]]);
+    expect(rows).toEqual(fromCode);
+  });
+});

@@ -7,7 +7,7 @@ const schema = (name: string): avro.Type => avro.Type.forSchema(JSON.parse(readF
 
 // Samples typed by records.ts must be valid for the .avsc files and round-trip unchanged.
 const event: DeviceEvent = {
-  fileKey: '90b3d51f30010008/F', fileId: 'F', smso: 'MDS', purpose: 'Migration', createdAtSec: 1, installationId: 'I',
+  fileKey: '90b3d51f30010008/F', fileId: 'F', smso: 'MDS', purpose: 'Migration', createdAtSec: 1, receivedAtMs: 2, installationId: 'I',
   installationIndex: 0, installationCount: 1, migrationType: null, groupId: 'G', installationStructureInvalid: false,
   duplicateDeviceIds: ['00db000000000001'], deviceIndex: 0, deviceCount: 1, deviceId: 'x', deviceType: null, manufacturer: null,
   model: null, firmwareVersion: null, mpxn: null, responsibleSupplier: null, parent: null, certificate: null, credential: null,

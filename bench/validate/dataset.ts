@@ -1,0 +1,70 @@
+/**
+ * The bench input: a reference directory and a generated MCF, made once with the real CLI
+ * and a fixed seed, then cached under bench/.cache/ (git-ignored) because generation runs
+ * at only ~1,500-2,000 devices/s.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Dataset {
+  readonly refDir: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly installations: number;
+  readonly devices: number;
+  readonly seed: string;
+}
+
+export const SEED = 's1mig-bench';
+/** Fixed so that the cached file stays byte-identical apart from signature values. */
+const CREATED_AT = '2026-01-15T09:00:00Z';
+/** The generator's mix averages ~3.6 devices per installation (28,000 -> ~100k). */
+const DEVICES_PER_INSTALLATION = 3.57;
+
+function cli(mainJs: string, args: string[]): string {
+  const r = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`s1mig ${args[0]} failed (${r.status}): ${r.stderr.trim().split('\n')[0]}`);
+  return r.stdout;
+}
+
+export function installationsFor(devices: number): number {
+  return Math.max(1, Math.ceil(devices / DEVICES_PER_INSTALLATION));
+}
+
+interface Expected {
+  readonly summary?: { readonly installations?: number; readonly devices?: number };
+}
+
+/** Builds (or reuses) the cached reference dir and MCF for about `devices` devices. */
+export function prepareDataset(cacheDir: string, mainJs: string, devices: number, log: (s: string) => void): Dataset {
+  mkdirSync(cacheDir, { recursive: true });
+  const refDir = join(cacheDir, 'ref');
+  if (!existsSync(join(refDir, 'eligible-product-combinations.json'))) {
+    log(`creating reference directory ${refDir}`);
+    cli(mainJs, ['ref', 'init', refDir]);
+  }
+  const installations = installationsFor(devices);
+  const file = join(cacheDir, `mcf-i${installations}.xml`);
+  if (!existsSync(file) || !existsSync(`${file}.expected.json`)) {
+    log(`generating ${installations} installations (~${devices} devices) into ${file}; this is cached for later runs`);
+    const tmp = join(cacheDir, `tmp-i${installations}.xml`);
+    const out = cli(mainJs, ['gen', '--ref', refDir, '--smso', 'MDS', '--installations', String(installations),
+      '--seed', SEED, '--created-at', CREATED_AT, '--out', tmp]);
+    log(out.trim());
+    // Renamed only when complete, so an interrupted generation is never mistaken for a cached file.
+    for (const suffix of ['.expected.policy.json', '.expected.json']) {
+      if (existsSync(`${tmp}${suffix}`)) renameSync(`${tmp}${suffix}`, `${file}${suffix}`);
+    }
+    renameSync(tmp, file);
+  }
+  const expected = JSON.parse(readFileSync(`${file}.expected.json`, 'utf8')) as Expected;
+  return {
+    refDir,
+    file,
+    bytes: statSync(file).size,
+    installations: expected.summary?.installations ?? installations,
+    devices: expected.summary?.devices ?? 0,
+    seed: SEED,
+  };
+}

@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/config.js';
+import { errorCode, exitStatusOf, S1migError } from '../../errors/s1mig-error.js';
+import { createKafka } from '../../kafka/client.js';
+import { recordCodec } from '../../pipeline/codecs.js';
+import { FileReportCollector, selectFile, type FileReport } from '../../pipeline/file-report.js';
+import { readTopicsToEnd } from '../../pipeline/read-to-end.js';
+import { installationKey, type FileResultRecord, type InstallationOutcomeRecord } from '../../pipeline/records.js';
+import { createRegistry } from '../../registry/client.js';
+import { JsonReportSink } from '../../report/json-report.js';
+import { writableOutput } from '../../report/output.js';
+import { TextReportSink } from '../../report/text-report.js';
+import type { ReportSink } from '../../report/types.js';
+import { loadTopicDefinitions, topicPlan } from '../../topics/definitions.js';
+import type { CliCommand } from '../command.js';
+
+const USAGE = 'usage: s1mig report FILE_KEY|FILE_ID [--json] [--config FILE] [--timeout-ms N]';
+
+interface ReportArgs {
+  file: string;
+  json: boolean;
+  config: string | undefined;
+  timeoutMs: number;
+}
+
+function parse(args: string[]): ReportArgs | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        config: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new S1migError('USAGE', `${(err as Error).message.split('\n')[0]} (${USAGE})`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return null;
+  if (positionals.length !== 1 || positionals[0] === '') throw new S1migError('USAGE', `expected exactly one FILE_KEY or FILE_ID (${USAGE})`);
+  const timeoutMs = values['timeout-ms'] === undefined ? 60_000 : Number(values['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new S1migError('USAGE', `--timeout-ms must be a positive integer`);
+  return { file: positionals[0]!, json: values.json === true, config: values.config, timeoutMs };
+}
+
+/**
+ * Reads the files topic to its end (the file keys are needed to resolve a bare FileID),
+ * then the outcomes topic, keeping only the selected file's records (filtered by message
+ * key before decoding).
+ */
+async function collect(opts: ReportArgs): Promise<{ selection: ReturnType<typeof selectFile>; report: FileReport | null }> {
+  const config = loadConfig({ file: opts.config });
+  const plan = topicPlan(loadTopicDefinitions(), config.topics);
+  const registry = createRegistry(config);
+  const kafka = createKafka(config, 'report');
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const files = await recordCodec<FileResultRecord>(registry, plan, 'mcf.files');
+    const outcomes = await recordCodec<InstallationOutcomeRecord>(registry, plan, 'mcf.installation-outcomes');
+    const collector = new FileReportCollector();
+    await readTopicsToEnd(kafka, admin, [files.topic], async (_t, _p, m) => {
+      if (m.value !== null) collector.addFileResult(await files.decode(m.value));
+    }, { timeoutMs: opts.timeoutMs, groupStem: 's1mig-report' });
+    const selection = selectFile(opts.file, collector.fileKeys());
+    if (selection.kind !== 'found') return { selection, report: null };
+    const prefix = Buffer.from(installationKey(selection.fileKey, ''));
+    await readTopicsToEnd(kafka, admin, [outcomes.topic], async (_t, _p, m) => {
+      if (m.value === null || m.key === null || m.key.subarray(0, prefix.length).compare(prefix) !== 0) return;
+      collector.addOutcome(await outcomes.decode(m.value));
+    }, { timeoutMs: opts.timeoutMs, groupStem: 's1mig-report' });
+    return { selection, report: collector.report(selection.fileKey) };
+  } catch (cause) {
+    if (errorCode(cause) !== undefined) throw cause;
+    throw new S1migError('KAFKA_UNAVAILABLE', `report failed: ${(cause as Error).message} (brokers ${config.kafka.brokers.join(',')})`, { cause });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function print(report: FileReport, json: boolean): Promise<void> {
+  const out = writableOutput(process.stdout);
+  const sink: ReportSink = json ? new JsonReportSink(out) : new TextReportSink(out);
+  await sink.begin(report.header);
+  if (!json && report.pending > 0) await out.write(`(incomplete: ${report.pending} installation(s) have no outcome yet)\n`);
+  for (const inst of report.installations) await sink.installation(inst);
+  await sink.end(report.summary);
+}
+
+async function run(args: string[]): Promise<number> {
+  const opts = parse(args);
+  if (opts === null) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { selection, report } = await collect(opts);
+  if (selection.kind === 'ambiguous') {
+    process.stderr.write(`s1mig report: FileID ${opts.file} is ambiguous; use one of: ${selection.fileKeys.join(', ')}\n`);
+    return 2;
+  }
+  if (report === null) {
+    process.stderr.write(`s1mig report: no file ${opts.file} in the files topic\n`);
+    return 1;
+  }
+  if (report.pending > 0) {
+    process.stderr.write(`s1mig report: ${report.installations.length} of ${report.installations.length + report.pending} installations of ${report.fileKey} have outcomes so far\n`);
+  }
+  await print(report, opts.json);
+  return report.header.status === 'accepted' ? 0 : 1;
+}
+
+export const command: CliCommand = {
+  async run(args: string[]): Promise<number> {
+    try {
+      return await run(args);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`s1mig report: ${message.split('\n')[0]}\n`);
+      return exitStatusOf(err);
+    }
+  },
+};

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/config.js';
+import { S1migError } from '../../errors/s1mig-error.js';
+import { createLogger } from '../../log/logger.js';
+import { startProcessor, STAGES, type StageName } from '../../pipeline/processor.js';
+import type { CliCommand } from '../command.js';
+
+const USAGE = `usage: s1mig run --ref DIR [--stages splitter,validator] [--metrics-port N] [--threads N]
+                 [--split-supply allow|reject] [--partial allow|deny] [--config FILE]
+
+Runs the stream processor until SIGTERM or SIGINT (then it stops fetching, finishes and
+commits what is in flight, leaves the groups and exits 0). Metrics, /healthz and /readyz
+on 127.0.0.1:<metrics-port> (0 = any free port, printed at start).`;
+
+export const command: CliCommand = {
+  async run(args) {
+    const { values } = parseArgs({ args, strict: true, options: {
+      ref: { type: 'string' }, stages: { type: 'string' }, 'metrics-port': { type: 'string' }, threads: { type: 'string' },
+      'split-supply': { type: 'string' }, partial: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    } });
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    const refDir = values.ref ?? process.env['S1MIG_REF_DIR'];
+    if (!refDir) throw new S1migError('USAGE', `--ref DIR (or S1MIG_REF_DIR) is required\n${USAGE}`);
+    const stages = (values.stages ?? STAGES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    for (const s of stages) if (!(STAGES as readonly string[]).includes(s)) throw new S1migError('USAGE', `unknown stage '${s}' (stages: ${STAGES.join(', ')})`);
+    const port = Number(values['metrics-port'] ?? process.env['S1MIG_METRICS_PORT'] ?? 9464);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new S1migError('USAGE', `--metrics-port must be 0..65535`);
+    const split = values['split-supply'] ?? 'allow';
+    const partial = values.partial ?? 'allow';
+    if (split !== 'allow' && split !== 'reject') throw new S1migError('USAGE', '--split-supply must be allow or reject');
+    if (partial !== 'allow' && partial !== 'deny') throw new S1migError('USAGE', '--partial must be allow or deny');
+    const threads = values.threads === undefined ? undefined : Number(values.threads);
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new S1migError('USAGE', '--threads must be a positive integer');
+
+    const config = loadConfig({ file: values.config });
+    const logger = createLogger({ base: { pid: process.pid } });
+    const perTx = process.env['S1MIG_SPLITTER_DEVICES_PER_TX'];
+    const processor = await startProcessor(config, {
+      stages: stages as StageName[], refDir, metricsPort: port, policy: { splitSupply: split, partial },
+      ...(perTx ? { splitter: { devicesPerTransaction: Number(perTx) } } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+    }, logger);
+    process.stderr.write(`s1mig run: stages ${stages.join(', ')}; metrics ${processor.ops.url}/metrics\n`);
+    await new Promise<void>((resolve) => {
+      const onSignal = (sig: string): void => {
+        logger.info('signal received, draining', { signal: sig });
+        process.removeAllListeners('SIGTERM');
+        process.removeAllListeners('SIGINT');
+        resolve();
+      };
+      process.once('SIGTERM', () => onSignal('SIGTERM'));
+      process.once('SIGINT', () => onSignal('SIGINT'));
+    });
+    await processor.stop();
+    return 0;
+  },
+};

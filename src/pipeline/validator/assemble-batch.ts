@@ -1,0 +1,72 @@
+import type { KafkaMessage } from 'kafkajs';
+import { installationKey, type DeviceEvent } from '../records.js';
+import type { AssembledInstallation, InstallationAssembler, PoisonRun } from './assembler.js';
+
+export interface AssembledBatch {
+  readonly complete: AssembledInstallation<KafkaMessage>[];
+  readonly poison: PoisonRun<KafkaMessage>[];
+  readonly devices: number;
+}
+
+/**
+ * Decodes a batch's device events and feeds them to the partition's assembler. A record
+ * that cannot be a device event is poison; a registry that cannot be reached is not (the
+ * error is thrown, so the caller retries the batch).
+ */
+export async function assembleBatch(
+  messages: readonly KafkaMessage[],
+  asm: InstallationAssembler<KafkaMessage>,
+  decode: (buf: Buffer) => Promise<DeviceEvent>,
+): Promise<AssembledBatch> {
+  const complete: AssembledInstallation<KafkaMessage>[] = [];
+  const poison: PoisonRun<KafkaMessage>[] = [];
+  let devices = 0;
+  for (const m of messages) {
+    const event = await decodeEvent(m, decode);
+    if (typeof event === 'string') {
+      poison.push({ reason: event, messages: [m] });
+      continue;
+    }
+    devices++;
+    const step = asm.push(BigInt(m.offset), event, m);
+    complete.push(...step.complete);
+    poison.push(...step.poison);
+  }
+  return { complete, poison, devices };
+}
+
+/** The event, or why the record is poison. */
+async function decodeEvent(m: KafkaMessage, decode: (buf: Buffer) => Promise<DeviceEvent>): Promise<DeviceEvent | string> {
+  if (m.value === null || m.value.length < 5) return 'not an Avro record (empty or too short)';
+  let event: DeviceEvent;
+  try {
+    event = await decode(m.value);
+  } catch (err) {
+    if (isTransientRegistryError(err)) throw err;
+    return `undecodable device event: ${(err as Error).message ?? String(err)}`.slice(0, 300);
+  }
+  if (!isDeviceEvent(event)) return 'record is not a device event';
+  const key = m.key?.toString('utf8') ?? null;
+  const want = installationKey(event.fileKey, event.installationId);
+  if (key !== want) return `key ${JSON.stringify(key?.slice(0, 200))} is not ${JSON.stringify(want)}`;
+  return event;
+}
+
+function isDeviceEvent(v: unknown): v is DeviceEvent {
+  const e = v as Partial<DeviceEvent> | null;
+  return typeof e === 'object' && e !== null && typeof e.fileKey === 'string' && typeof e.installationId === 'string' &&
+    typeof e.smso === 'string' && Number.isInteger(e.deviceIndex) && Number.isInteger(e.deviceCount) &&
+    Number.isSafeInteger(e.createdAtSec) && Number.isSafeInteger(e.installationIndex) && Array.isArray(e.duplicateDeviceIds);
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/** The registry (not the record) failed: no answer, a 5xx, throttling, or a refused login. */
+export function isTransientRegistryError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { status?: unknown; code?: unknown; cause?: unknown; message?: unknown };
+  if (typeof e.status === 'number') return e.status === 0 || e.status >= 500 || [401, 403, 408, 429].includes(e.status);
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
+  if (typeof e.message === 'string' && /ECONN|ETIMEDOUT|socket hang up|timed? ?out/i.test(e.message)) return true;
+  return e.cause !== undefined && e.cause !== err && isTransientRegistryError(e.cause);
+}

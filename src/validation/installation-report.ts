@@ -1,0 +1,45 @@
+import type { DeviceCryptoResult } from '../core/device-crypto.js';
+import type { RawInstallation } from '../mcf/types.js';
+import { coded } from '../report/messages.js';
+import type { InstallationReport, ReportSummary } from '../report/types.js';
+import { evaluateDevice } from './device-rules.js';
+import { evaluateInstallation, type InstallationContext } from './installation-rules.js';
+
+/**
+ * One installation's report from its raw devices and their crypto results (same order).
+ * Shared by `validate` and the pipeline's validator stage so that both report the same
+ * statuses, codes and order.
+ */
+export function installationReport(
+  inst: RawInstallation,
+  crypto: readonly DeviceCryptoResult[],
+  ctx: InstallationContext,
+  summary?: ReportSummary,
+): InstallationReport {
+  const devices = inst.devices.map((dev, k) => evaluateDevice(dev, crypto[k] ?? []));
+  const outcome = evaluateInstallation(inst, devices, ctx);
+  const report: InstallationReport = {
+    installationId: inst.id,
+    status: outcome.status,
+    errors: outcome.errors.map((c) => coded(c)),
+    devices: devices.map((d) => ({
+      deviceId: d.deviceId,
+      deviceType: d.deviceType,
+      status: d.errors.length === 0 ? 'valid' : 'invalid',
+      errors: d.errors.map((c) => coded(c)),
+    })),
+  };
+  if (summary !== undefined) tally(summary, report);
+  return report;
+}
+
+/** Adds one installation's report to a summary. */
+export function tally(summary: ReportSummary, report: Pick<InstallationReport, 'status' | 'devices'>): void {
+  summary.installations++;
+  summary[report.status]++;
+  for (const d of report.devices) {
+    summary.devices++;
+    if (d.status === 'valid') summary.devicesValid++;
+    else summary.devicesInvalid++;
+  }
+}

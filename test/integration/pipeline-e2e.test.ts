@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/logger.js';
+import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
+import type { InstallationOutcomeRecord } from '../../src/pipeline/records.js';
+import { publishMcf } from '../../src/publish/publish-file.js';
+import { topicName } from '../../src/topics/definitions.js';
+import { collect } from './helpers.js';
+import { pipelineWorld } from './pipeline-setup.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+
+interface Report {
+  status: string;
+  installations: Array<{ installationId: string; status: string; errors: Array<{ code: string }>; devices: Array<{ deviceId: string | null; deviceType: string | null; status: string; errors: Array<{ code: string }> }> }>;
+  summary: Record<string, number>;
+}
+
+const strip = (insts: Report['installations']) => insts.map((i) => ({
+  installationId: i.installationId, status: i.status, errors: i.errors.map((e) => e.code),
+  devices: i.devices.map((d) => ({ deviceId: d.deviceId, deviceType: d.deviceType, status: d.status, errors: d.errors.map((e) => e.code) })),
+}));
+
+describe('pipeline end to end: the same outcomes as validate --json', () => {
+  let world: Awaited<ReturnType<typeof pipelineWorld>>;
+  let processor: Processor | null = null;
+  beforeAll(async () => {
+    world = await pipelineWorld({ 'mcf.chunks': 2, 'mcf.device-events': 3, 'mcf.installation-outcomes': 2 });
+    processor = await startProcessor(world.config, { stages: ['splitter', 'validator'], refDir: world.refDir, metricsPort: 0, threads: 1 }, createLogger({ level: 'warn' }));
+  });
+  afterAll(async () => {
+    await processor?.stop();
+    await world?.res.close();
+  });
+
+  it('a file with every kind of installation outcome', async () => {
+    const g = await world.gen('e2e-mixed', {
+      installations: 40, purpose: 'Migration',
+      defects: 'DEV_CERT_UNTRUSTED:5,DEV_CREDENTIAL_INCOMPLETE:2,INST_EXCLUDED_MISSING_KEYS:2,INST_DMC_NOT_ELIGIBLE:2,DEV_FIELD_INVALID:2,INST_DUPLICATE_DEVICE:1,INST_STRUCTURE:2,DEV_CERT_EXPIRED:2',
+    });
+    const offline = spawnSync(process.execPath, [cli, 'validate', g.out, '--ref', world.refDir, '--json'], { encoding: 'utf8' });
+    expect(offline.status, offline.stderr).toBe(0);
+    const expected = JSON.parse(offline.stdout) as Report;
+    expect(new Set(expected.installations.map((i) => i.status))).toEqual(new Set(['valid', 'partial', 'excluded', 'invalid']));
+
+    const outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
+    const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    world.res.onClose(() => producer.disconnect());
+    const pub = await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), g.out, { chunkSize: 16 * 1024 });
+    await outcomes.until((ms) => ms.length >= 40, 120_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const got = (await Promise.all(outcomes.messages.map(async (m) => (await world.registry.decode(m.value!)) as InstallationOutcomeRecord)))
+      .filter((o) => o.fileKey === pub.fileKey)
+      .sort((a, b) => a.installationIndex - b.installationIndex);
+    expect(got.length).toBe(40);
+    expect(strip(got as unknown as Report['installations'])).toEqual(strip(expected.installations));
+
+    // `report` reads the same back from the topics, in the shape of validate --json.
+    const report = spawnSync(process.execPath, [cli, 'report', pub.fileKey, '--json'], {
+      encoding: 'utf8', env: { ...process.env, S1MIG_TOPIC_PREFIX: world.config.topics.prefix },
+    });
+    expect(report.status, report.stderr).toBe(0);
+    const fromTopics = JSON.parse(report.stdout) as Report;
+    expect(strip(fromTopics.installations)).toEqual(strip(expected.installations));
+    expect(fromTopics.summary).toEqual(expected.summary);
+  });
+});

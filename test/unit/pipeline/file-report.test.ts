@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { FileReportCollector, selectFile } from '../../../src/pipeline/file-report.js';
+import type { FileResultRecord, InstallationOutcomeRecord } from '../../../src/pipeline/records.js';
+
+const KEY = '90b3d51f30010008/F-1';
+
+function file(over: Partial<FileResultRecord> = {}): FileResultRecord {
+  return {
+    fileKey: KEY, fileId: 'F-1', smso: 'MDS', requestingParty: '90b3d51f30010008', purpose: 'Migration', status: 'accepted',
+    errors: [], installations: 3, devices: 6, sha256: null, upload: 'u1', emittedInstallations: 0, emissionComplete: false,
+    receivedAtMs: 1, decidedAtMs: 2, ...over,
+  };
+}
+
+function outcome(id: string, index: number, status: InstallationOutcomeRecord['status'], deviceOk = true): InstallationOutcomeRecord {
+  return {
+    fileKey: KEY, fileId: 'F-1', installationId: id, installationIndex: index, purpose: 'Migration', stage: 'validation', attempt: 0,
+    status, errors: status === 'excluded' ? [{ code: 'INST_EXCLUDED_MISSING_KEYS', message: 'm' }] : [],
+    devices: [
+      { deviceId: 'a', deviceType: 'CHF', status: 'valid', errors: [] },
+      { deviceId: 'b', deviceType: 'ESME', status: deviceOk ? 'valid' : 'invalid', errors: deviceOk ? [] : [{ code: 'DEV_CERT_EXPIRED', message: 'x' }] },
+    ],
+    decidedAtMs: 3,
+  };
+}
+
+describe('selectFile', () => {
+  const keys = [KEY, '00db000000000001/F-2', '00db000000000002/F-2'];
+  it('takes a full file key or a FileID that one file key has', () => {
+    expect(selectFile(KEY, keys)).toEqual({ kind: 'found', fileKey: KEY });
+    expect(selectFile('F-1', keys)).toEqual({ kind: 'found', fileKey: KEY });
+  });
+  it('lists the file keys of an ambiguous FileID and knows unknown ones', () => {
+    expect(selectFile('F-2', keys)).toEqual({ kind: 'ambiguous', fileKeys: ['00db000000000001/F-2', '00db000000000002/F-2'] });
+    expect(selectFile('F-9', keys)).toEqual({ kind: 'unknown' });
+    expect(selectFile('00db000000000003/F-1', keys)).toEqual({ kind: 'unknown' });
+  });
+});
+
+describe('FileReportCollector', () => {
+  it('sorts the latest outcome per installation by index and sums them up; counts what is missing', () => {
+    const c = new FileReportCollector();
+    c.addFileResult(file({ emittedInstallations: 1 }));
+    c.addFileResult(file({ emittedInstallations: 3, emissionComplete: true }));
+    c.addOutcome(outcome('I2', 2, 'excluded', false));
+    c.addOutcome(outcome('I0', 0, 'invalid'));
+    c.addOutcome(outcome('I0', 0, 'valid'));
+    const r = c.report(KEY)!;
+    expect(r.header).toEqual({ fileId: 'F-1', smso: 'MDS', requestingParty: '90b3d51f30010008', purpose: 'Migration', status: 'accepted', errors: [] });
+    expect(r.installations.map((i) => [i.installationId, i.status])).toEqual([['I0', 'valid'], ['I2', 'excluded']]);
+    expect(r.summary).toEqual({ installations: 2, valid: 1, partial: 0, excluded: 1, invalid: 0, devices: 4, devicesValid: 3, devicesInvalid: 1 });
+    expect(r.pending).toBe(1);
+  });
+
+  it('prefers an accepted record to any rejection, else shows the latest rejection', () => {
+    const c = new FileReportCollector();
+    const rej = (upload: string, at: number, code: string) =>
+      file({ status: 'rejected', upload, decidedAtMs: at, errors: [{ code, message: 'm' }], installations: 0 });
+    c.addFileResult(rej('u2', 20, 'MCF_STALE'));
+    c.addFileResult(rej('u1', 10, 'MCF_SIGNATURE_INVALID'));
+    expect(c.report(KEY)!.header).toMatchObject({ status: 'rejected', errors: [{ code: 'MCF_STALE', message: 'm' }] });
+    expect(c.report(KEY)!.pending).toBe(0);
+    c.addFileResult(file());
+    expect(c.report(KEY)!.header.status).toBe('accepted');
+    expect(c.report('nope/X')).toBeNull();
+    expect(c.fileKeys()).toEqual([KEY]);
+  });
+});
