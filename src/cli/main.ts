@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { exitStatusOf } from '../errors/s1mig-error.js';
 import type { CliCommand } from './command.js';
+import { runCommand } from './run-command.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   demo: { summary: 'run the main job on the local default infrastructure', load: async () => (await import('./commands/demo.js')).command },
@@ -36,8 +37,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`s1mig: unknown command '${name}'\n${usage()}\n`);
     return 2;
   }
-  const command = await entry.load();
-  return command.run(rest);
+  return runCommand(name, await entry.load(), rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -3,7 +3,7 @@
  * gets, and the mutation that produces each code with an unambiguous expected outcome.
  * Every installation gets at most one defect.
  */
-import type { DeviceCode, FileCode, InstallationCode } from '../errors/codes.js';
+import { DEVICE_CODES, type FileCode, type InstallationCode } from '../errors/codes.js';
 import { formatEui, type PlannedDevice, type PlannedInstallation } from './model.js';
 import type { InstallationPlanner } from './planner.js';
 import type { Prng } from './prng.js';
@@ -19,25 +19,16 @@ export const FILE_DEFECTS = [
 ] as const satisfies readonly FileCode[];
 export type FileDefect = (typeof FILE_DEFECTS)[number];
 
-export const INSTALLATION_DEFECTS = [
+/** Installation-level codes a generator can inject offline; every device code can be injected too. */
+const INJECTABLE_INSTALLATION_CODES = [
   'INST_STRUCTURE',
   'INST_DUPLICATE_DEVICE',
   'INST_DMC_NOT_ELIGIBLE',
   'INST_SPLIT_SUPPLY',
   'INST_EXCLUDED_MISSING_KEYS',
-  'DEV_ID_INVALID',
-  'DEV_TYPE_INVALID',
-  'DEV_FIELD_INVALID',
-  'DEV_CERT_MISSING',
-  'DEV_CERT_MALFORMED',
-  'DEV_CERT_PROFILE',
-  'DEV_CERT_UNTRUSTED',
-  'DEV_CERT_ID_MISMATCH',
-  'DEV_CERT_EXPIRED',
-  'DEV_CREDENTIAL_MISSING',
-  'DEV_CREDENTIAL_INVALID',
-  'DEV_CREDENTIAL_INCOMPLETE',
-] as const satisfies readonly (InstallationCode | DeviceCode)[];
+] as const satisfies readonly InstallationCode[];
+
+export const INSTALLATION_DEFECTS = [...INJECTABLE_INSTALLATION_CODES, ...DEVICE_CODES] as const;
 export type InstallationDefect = (typeof INSTALLATION_DEFECTS)[number];
 
 export interface DefectSpec {

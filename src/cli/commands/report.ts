@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.js';
-import { errorCode, exitStatusOf, S1migError } from '../../errors/s1mig-error.js';
+import { errorCode, S1migError } from '../../errors/s1mig-error.js';
 import { createKafka } from '../../kafka/client.js';
 import { recordCodec } from '../../pipeline/codecs.js';
 import { FileReportCollector, selectFile, type FileReport } from '../../pipeline/file-report.js';
@@ -114,14 +114,4 @@ async function run(args: string[]): Promise<number> {
   return report.header.status === 'accepted' ? 0 : 1;
 }
 
-export const command: CliCommand = {
-  async run(args: string[]): Promise<number> {
-    try {
-      return await run(args);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`s1mig report: ${message.split('\n')[0]}\n`);
-      return exitStatusOf(err);
-    }
-  },
-};
+export const command: CliCommand = { run };

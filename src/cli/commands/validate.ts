@@ -6,7 +6,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { DeviceCryptoChecker } from '../../core/device-crypto.js';
 import { createInThreadChecker, createPoolChecker } from '../../device-crypto/index.js';
-import { errorCode, exitStatusOf, S1migError } from '../../errors/s1mig-error.js';
+import { errorCode, S1migError } from '../../errors/s1mig-error.js';
 import { loadReference } from '../../reference/index.js';
 import { JsonReportSink } from '../../report/json-report.js';
 import { writableOutput } from '../../report/output.js';
@@ -114,14 +114,4 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
-export const command: CliCommand = {
-  async run(args: string[]): Promise<number> {
-    try {
-      return await run(args);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`s1mig validate: ${message.split('\n')[0]}\n`);
-      return exitStatusOf(err);
-    }
-  },
-};
+export const command: CliCommand = { run };

@@ -67,6 +67,8 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   let fileCodec: RecordCodec<FileResultRecord>;
   let timer: NodeJS.Timeout | null = null;
   let stopping = false;
+  /** Consecutive failures per partition, for exponential backoff (reset by a handled message). */
+  const failures = new Map<number, number>();
 
   const state = (partition: number): PartitionState => {
     let s = states.get(partition);
@@ -269,19 +271,22 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
                 log.error('partition failed; replaying from the committed offset', { partition: s.partition, offset: msg.offset, err });
                 const from = s.committed < 0n ? null : s.committed;
                 dropState(s);
-                await new Promise((r) => setTimeout(r, 1000));
+                const n = (failures.get(batch.partition) ?? 0) + 1;
+                failures.set(batch.partition, n);
+                await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(n, 6))));
                 if (from !== null) c.seek({ topic: chunksTopic, partition: batch.partition, offset: String(from) });
                 else throw err;
                 return;
               }
               resolveOffset(msg.offset);
               s.processed = BigInt(msg.offset) + 1n;
+              failures.delete(batch.partition);
               m.openUploads.set([...states.values()].reduce((n, x) => n + x.assembler.open.size, 0));
             }
-            // Commit progress over chunks that produced no output (never past an open upload).
-            const last = batch.messages.length > 0 ? BigInt(batch.lastOffset()) + 1n : null;
-            if (last !== null && states.has(s.partition)) {
-              const point = commitPoint(s, last);
+            // Commit progress over chunks that produced no output: only as far as messages were
+            // handled (the loop may have stopped early), never past an open upload.
+            if (states.get(s.partition) === s && s.processed > 0n) {
+              const point = commitPoint(s, s.processed);
               if (point > s.committed) await transaction(s, () => undefined, point);
             }
             m.consumerLag.set({ stage: 'splitter', topic: chunksTopic, partition: String(batch.partition) }, Number(batch.offsetLag()));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { command } from '../../../../src/cli/commands/report.js';
+import { runCommand } from '../../../../src/cli/run-command.js';
 
 describe('s1mig report arguments', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -9,7 +10,7 @@ describe('s1mig report arguments', () => {
     const out: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((c: unknown) => (err.push(String(c)), true));
     vi.spyOn(process.stdout, 'write').mockImplementation((c: unknown) => (out.push(String(c)), true));
-    const status = await command.run(args);
+    const status = await runCommand('report', command, args);
     vi.restoreAllMocks();
     return { status, err: err.join(''), out: out.join('') };
   };

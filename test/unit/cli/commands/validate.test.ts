@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { command } from '../../../../src/cli/commands/validate.js';
+import { runCommand } from '../../../../src/cli/run-command.js';
 
 const VECTORS = fileURLToPath(new URL('../../../../../shared/fixtures/mcf-vectors/', import.meta.url));
 const REF = `${VECTORS}ref`;
@@ -18,7 +19,7 @@ async function runCli(args: string[]): Promise<{ status: number; stdout: string;
     return true;
   });
   try {
-    const status = await command.run(args);
+    const status = await runCommand('validate', command, args);
     return { status, stdout, stderr };
   } finally {
     out.mockRestore();

@@ -1,0 +1,18 @@
+import { exitStatusOf } from '../errors/s1mig-error.js';
+import type { CliCommand } from './command.js';
+
+/**
+ * Runs one command and maps a thrown error to its exit status with a one-line reason on
+ * stderr and nothing on stdout (validation.md: exit 2 for usage, 3 for internal errors).
+ * node:util parseArgs errors are usage errors.
+ */
+export async function runCommand(name: string, command: CliCommand, args: string[]): Promise<number> {
+  try {
+    return await command.run(args);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`s1mig ${name}: ${message.split('\n')[0]}\n`);
+    const code = (err as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') ? 2 : exitStatusOf(err);
+  }
+}

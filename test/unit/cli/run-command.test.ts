@@ -1,0 +1,31 @@
+import { parseArgs } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCommand } from '../../../src/cli/run-command.js';
+import { S1migError } from '../../../src/errors/s1mig-error.js';
+
+describe('runCommand', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  async function run(fn: () => Promise<number>): Promise<{ status: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((c: unknown) => ((out += String(c)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((c: unknown) => ((err += String(c)), true));
+    const status = await runCommand('x', { run: fn }, []);
+    vi.restoreAllMocks();
+    return { status, out, err };
+  }
+
+  it('maps errors to exit statuses with one line on stderr and nothing on stdout', async () => {
+    const unknownOption = await run(async () => {
+      parseArgs({ args: ['--bogus'], strict: true, options: {} });
+      return 0;
+    });
+    expect(unknownOption).toMatchObject({ status: 2, out: '' });
+    expect(unknownOption.err).toMatch(/^s1mig x: .*bogus.*\n$/);
+    expect(await run(async () => { throw new S1migError('REF_INVALID', 'bad ref\nmore'); })).toEqual({ status: 2, out: '', err: 's1mig x: bad ref\n' });
+    expect((await run(async () => { throw new S1migError('KAFKA_UNAVAILABLE', 'down'); })).status).toBe(3);
+    expect((await run(async () => { throw new Error('boom'); })).status).toBe(3);
+    expect((await run(async () => 1)).status).toBe(1);
+  });
+});
