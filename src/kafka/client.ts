@@ -1,8 +1,25 @@
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
 import type { S1migConfig } from '../config/config.js';
 
 // kafkajs warns about its default partitioner change on every producer; our keys are explicit.
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+
+/**
+ * kafkajs logs retriable conditions it recovers from by itself (a coordinator still loading,
+ * a transaction marker still being written) as errors. Those go to debug; real errors stay
+ * errors, as one JSON line each on stderr like the rest of our logs.
+ */
+const RETRIED_BY_KAFKAJS = /concurrent operation on the same transaction|coordinator is not available|not the correct coordinator|coordinator is loading|leadership election|There is no leader for this topic-partition/i;
+
+const jsonLogCreator: logCreator = () => ({ level, log }) => {
+  const { message, ...extra } = log as { message: string } & Record<string, unknown>;
+  const retried = RETRIED_BY_KAFKAJS.test(`${message} ${String(extra['error'] ?? '')}`);
+  const minimum = process.env['S1MIG_LOG_LEVEL'] === 'debug' ? logLevel.DEBUG : logLevel.WARN;
+  const effective = retried ? logLevel.DEBUG : level;
+  if (effective > minimum || effective === logLevel.NOTHING) return;
+  const name = effective === logLevel.ERROR ? 'error' : effective === logLevel.WARN ? 'warn' : effective === logLevel.INFO ? 'info' : 'debug';
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: name, msg: message, component: 'kafkajs', ...extra }) + '\n');
+};
 
 /**
  * The one place that knows how to build a kafkajs client from our configuration. Kafka is
@@ -16,7 +33,8 @@ export function createKafka(config: Pick<S1migConfig, 'kafka'>, clientSuffix = '
     ssl: k.ssl,
     connectionTimeout: k.connectionTimeoutMs,
     requestTimeout: k.requestTimeoutMs,
-    logLevel: logLevel.ERROR,
+    logLevel: process.env['S1MIG_LOG_LEVEL'] === 'debug' ? logLevel.DEBUG : logLevel.WARN,
+    logCreator: jsonLogCreator,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
   };
   if (k.sasl) options.sasl = { mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } as SASLOptions;

@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { loadTopicDefinitions, topicPlan } from '../../src/topics/definitions.js';
+import { Resources } from './helpers.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+
+interface Upload { label: string; fileKey: string; status: string; fileCodes: string[]; installations: number; valid: number; partial: number; excluded: number; invalid: number }
+
+describe('s1mig demo (the README main command)', () => {
+  const prefix = `it-demo-${randomBytes(3).toString('hex')}.`;
+  const res = new Resources(loadConfig());
+  res.registerTopics(topicPlan(loadTopicDefinitions(), { prefix, replicationFactor: 1, minInsyncReplicas: 1 }).map((p) => p.topic));
+  afterAll(async () => {
+    await res.getAdmin();
+    await res.close();
+  });
+
+  it('processes three files and a re-submission, and its summary matches what report reads from the topics', () => {
+    const env = { ...process.env, S1MIG_TOPIC_PREFIX: prefix };
+    const demo = spawnSync(process.execPath, [cli, 'demo', '--scale', '0.1', '--json'], { cwd: root, env, encoding: 'utf8', timeout: 240_000 });
+    expect(demo.status, demo.stderr).toBe(0);
+    const result = JSON.parse(demo.stdout) as { uploads: Upload[]; devicesValidated: number; metricsUrl: string };
+    expect(result.uploads.map((u) => u.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
+    expect(result.uploads[3]!.fileCodes).toEqual(['MCF_DUPLICATE_FILE']);
+    expect(result.uploads[0]).toMatchObject({ invalid: 0, partial: 0, excluded: 0 });
+    expect(result.uploads[0]!.valid).toBe(result.uploads[0]!.installations);
+    expect(result.devicesValidated).toBeGreaterThan(0);
+    expect(result.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    for (const u of result.uploads.slice(0, 3)) {
+      const r = spawnSync(process.execPath, [cli, 'report', u.fileKey, '--json'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const rep = JSON.parse(r.stdout) as { status: string; summary: Record<string, number> };
+      expect(rep.status).toBe(u.status);
+      expect(rep.summary).toMatchObject({ installations: u.installations, valid: u.valid, partial: u.partial, excluded: u.excluded, invalid: u.invalid });
+    }
+  }, 300_000);
+});
