@@ -40,8 +40,17 @@ export interface DeviceCryptoBatch {
 /** One result per input item, same order: the failing crypto codes in catalogue order. */
 export type DeviceCryptoResult = readonly DeviceCryptoCode[];
 
+/** Load of a checker, read at metrics scrape time. */
+export interface DeviceCryptoStats {
+  /** Batches running or waiting in the checker. */
+  readonly inFlight: number;
+  /** Share of the worker threads' time spent on tasks since start, 0..1. */
+  readonly utilisation: number;
+}
+
 /** Implemented by the piscina pool and by an in-thread checker (tests, tiny files). */
 export interface DeviceCryptoChecker {
   check(batch: DeviceCryptoBatch): Promise<DeviceCryptoResult[]>;
   close(): Promise<void>;
+  stats?(): DeviceCryptoStats;
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeviceCryptoStats } from '../core/device-crypto.js';
 
 /**
  * The pipeline's Prometheus metrics, on an injected registry (several processes or tests can
@@ -21,6 +22,7 @@ export class PipelineMetrics {
   readonly pausedPartitions: Gauge<'stage'>;
   readonly openUploads: Gauge<never>;
   readonly installationLatency: Histogram<never>;
+  private poolStats: (() => DeviceCryptoStats) | undefined;
 
   constructor(registry = new Registry(), options: { defaultMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -34,8 +36,16 @@ export class PipelineMetrics {
     this.dlq = new Counter({ name: 's1mig_dlq_total', help: 'messages sent to the dead-letter topic', labelNames: ['stage', 'reason'], registers: r });
     this.orphanChunks = new Counter({ name: 's1mig_orphan_chunks_total', help: 'chunks of no upload in progress (rest of a rejected upload), dropped', registers: r });
     this.transactions = new Counter({ name: 's1mig_transactions_total', help: 'Kafka transactions, by stage and result', labelNames: ['stage', 'result'], registers: r });
-    this.poolQueueDepth = new Gauge({ name: 's1mig_pool_queue_depth', help: 'device batches waiting for or running on the worker pool', registers: r });
-    this.poolUtilisation = new Gauge({ name: 's1mig_pool_utilisation', help: 'worker pool utilisation, 0..1', registers: r });
+    // Read from the pool at scrape time when one is attached (observePool); else set by the stage.
+    const metrics = this;
+    this.poolQueueDepth = new Gauge({
+      name: 's1mig_pool_queue_depth', help: 'device batches waiting for or running on the worker pool', registers: r,
+      collect() { const s = metrics.poolStats?.(); if (s) this.set(s.inFlight); },
+    });
+    this.poolUtilisation = new Gauge({
+      name: 's1mig_pool_utilisation', help: 'worker pool utilisation, 0..1', registers: r,
+      collect() { const s = metrics.poolStats?.(); if (s) this.set(s.utilisation); },
+    });
     this.consumerLag = new Gauge({ name: 's1mig_consumer_lag', help: 'records behind the high watermark, per stage and partition', labelNames: ['stage', 'topic', 'partition'], registers: r });
     this.pausedPartitions = new Gauge({ name: 's1mig_paused_partitions', help: 'partitions paused by backpressure', labelNames: ['stage'], registers: r });
     this.openUploads = new Gauge({ name: 's1mig_open_uploads', help: 'MCF uploads in progress in the splitter', registers: r });
@@ -43,5 +53,10 @@ export class PipelineMetrics {
       name: 's1mig_installation_latency_seconds', help: 'from the broker append time of the file\'s first chunk to the installation outcome',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers: r,
     });
+  }
+
+  /** Attaches the worker pool whose queue depth and utilisation the gauges report. */
+  observePool(stats: () => DeviceCryptoStats): void {
+    this.poolStats = stats;
   }
 }

@@ -57,7 +57,9 @@ export async function startProcessor(config: Readonly<S1migConfig>, o: Processor
   const ops = await startOpsServer(metrics.registry, () => ready, o.metricsPort);
   try {
     if (o.stages.includes('validator')) {
-      checker = createPoolChecker(o.refDir, o.threads !== undefined ? { threads: o.threads } : {});
+      const pool = createPoolChecker(o.refDir, o.threads !== undefined ? { threads: o.threads } : {});
+      checker = pool;
+      if (pool.stats) metrics.observePool(() => pool.stats!());
       stages.push(createValidatorStage({ kafka, config, plan, registry, checker, ref, metrics, logger },
         { groupId: groupIdFor(config, 'validator'), ...o.validator, ...(o.policy ? { policy: o.policy } : {}) }));
     }

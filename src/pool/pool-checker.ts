@@ -87,5 +87,8 @@ export function createPoolChecker(refDir: string, options: PoolOptions = {}): De
       closed = true;
       await pool.destroy();
     },
+    stats() {
+      return { inFlight, utilisation: closed ? 0 : pool.utilization };
+    },
   };
 }

@@ -66,5 +66,19 @@ describe('pipeline end to end: the same outcomes as validate --json', () => {
     const fromTopics = JSON.parse(report.stdout) as Report;
     expect(strip(fromTopics.installations)).toEqual(strip(expected.installations));
     expect(fromTopics.summary).toEqual(expected.summary);
+
+    // The ops endpoint tells the same story.
+    const base = processor!.ops.url;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (line: RegExp): number => Number(text.split('\n').find((l) => line.test(l))?.split(' ').pop());
+    expect(value(/^s1mig_devices_total\{stage="validator"\}/)).toBe(expected.summary['devices']);
+    expect(value(/^s1mig_devices_total\{stage="splitter"\}/)).toBe(expected.summary['devices']);
+    for (const status of ['valid', 'partial', 'excluded', 'invalid']) {
+      expect(value(new RegExp(`^s1mig_installations_total\\{status="${status}"\\}`))).toBe(expected.summary[status]);
+    }
+    expect(text).toMatch(/^s1mig_pool_utilisation \d/m);
+    expect(value(/^s1mig_installation_latency_seconds_count/)).toBe(40);
   });
 });

@@ -39,7 +39,13 @@ describe('createPoolChecker', () => {
         smso: 'MDS', createdAtSec: VECTOR_CREATED_AT, items: vectorDevices(n).items,
       }));
       const many = Array.from({ length: 12 }, (_, i) => batches[i % 3]!);
-      const results = await Promise.all(many.map((b) => checker.check(b)));
+      expect(checker.stats?.()).toEqual({ inFlight: 0, utilisation: expect.any(Number) });
+      const pending = Promise.all(many.map((b) => checker.check(b)));
+      // The checker counts what it holds (bounded by threads + maxQueue) for the queue-depth gauge.
+      expect(checker.stats?.().inFlight).toBe(3);
+      const results = await pending;
+      expect(checker.stats?.().inFlight).toBe(0);
+      expect(checker.stats?.().utilisation).toBeGreaterThan(0);
       results.forEach((r, i) => expect(r).toEqual(checkDevices(ctx, many[i]!)));
       expect(results[1]).toEqual(vectorDevices('mixed-outcomes').expected);
       const empty: DeviceCryptoInput[] = [];
