@@ -19,7 +19,7 @@ export interface CliRun {
 const TIME_BIN = '/usr/bin/time';
 const POLL_MS = 20;
 
-function vmHwmBytes(pid: number): number {
+export function vmHwmBytes(pid: number): number {
   try {
     const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m === null ? 0 : Number(m[1]) * 1024;

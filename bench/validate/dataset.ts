@@ -36,8 +36,17 @@ interface Expected {
   readonly summary?: { readonly installations?: number; readonly devices?: number };
 }
 
+export interface DatasetOptions {
+  /**
+   * CreatedAt of the file instead of the fixed one, e.g. for the pipeline bench, whose
+   * splitter rejects files older than 30 days (MCF_STALE); cached under its own name.
+   */
+  readonly createdAt?: string;
+}
+
 /** Builds (or reuses) the cached reference dir and MCF for about `devices` devices. */
-export function prepareDataset(cacheDir: string, mainJs: string, devices: number, log: (s: string) => void): Dataset {
+export function prepareDataset(cacheDir: string, mainJs: string, devices: number, log: (s: string) => void,
+  options: DatasetOptions = {}): Dataset {
   mkdirSync(cacheDir, { recursive: true });
   const refDir = join(cacheDir, 'ref');
   if (!existsSync(join(refDir, 'eligible-product-combinations.json'))) {
@@ -45,12 +54,14 @@ export function prepareDataset(cacheDir: string, mainJs: string, devices: number
     cli(mainJs, ['ref', 'init', refDir]);
   }
   const installations = installationsFor(devices);
-  const file = join(cacheDir, `mcf-i${installations}.xml`);
+  const createdAt = options.createdAt ?? CREATED_AT;
+  const stem = options.createdAt === undefined ? `i${installations}` : `i${installations}-c${createdAt.replace(/[^0-9]/g, '')}`;
+  const file = join(cacheDir, `mcf-${stem}.xml`);
   if (!existsSync(file) || !existsSync(`${file}.expected.json`)) {
     log(`generating ${installations} installations (~${devices} devices) into ${file}; this is cached for later runs`);
-    const tmp = join(cacheDir, `tmp-i${installations}.xml`);
+    const tmp = join(cacheDir, `tmp-${stem}.xml`);
     const out = cli(mainJs, ['gen', '--ref', refDir, '--smso', 'MDS', '--installations', String(installations),
-      '--seed', SEED, '--created-at', CREATED_AT, '--out', tmp]);
+      '--seed', SEED, '--created-at', createdAt, '--out', tmp]);
     log(out.trim());
     // Renamed only when complete, so an interrupted generation is never mistaken for a cached file.
     for (const suffix of ['.expected.policy.json', '.expected.json']) {
