@@ -97,7 +97,7 @@ const MESSAGES: Record<string, string> = {
 };
 
 function errorList(codes: readonly string[]): string {
-  return `[${codes.map((c) => JSON.stringify({ code: c, message: MESSAGES[c] ?? `injected by gen: ${c}` })).join(',')}]`;
+  return `[${codes.map((c) => JSON.stringify({ code: c, message: MESSAGES[c] ?? `expected by gen: ${c}` })).join(',')}]`;
 }
 
 export interface ReportHeader {

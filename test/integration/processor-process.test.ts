@@ -18,7 +18,8 @@ function runProcessor(world: Awaited<ReturnType<typeof pipelineWorld>>, extraEnv
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, S1MIG_TOPIC_PREFIX: world.config.topics.prefix, S1MIG_LOG_LEVEL: 'info', ...extraEnv },
+    // A short session timeout so the group notices the killed member quickly.
+    env: { ...process.env, S1MIG_TOPIC_PREFIX: world.config.topics.prefix, S1MIG_LOG_LEVEL: 'info', S1MIG_SESSION_TIMEOUT_MS: '6000', ...extraEnv },
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

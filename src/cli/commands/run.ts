@@ -37,10 +37,14 @@ export const command: CliCommand = {
 
     const config = loadConfig({ file: values.config });
     const logger = createLogger({ base: { pid: process.pid } });
+    // Tuning knobs for operators and tests, validated by the stages' option checks.
     const perTx = process.env['S1MIG_SPLITTER_DEVICES_PER_TX'];
+    const session = process.env['S1MIG_SESSION_TIMEOUT_MS'];
+    const sessionOpt = session ? { sessionTimeoutMs: Number(session) } : {};
     const processor = await startProcessor(config, {
       stages: stages as StageName[], refDir, metricsPort: port, policy: { splitSupply: split, partial },
-      ...(perTx ? { splitter: { devicesPerTransaction: Number(perTx) } } : {}),
+      splitter: { ...(perTx ? { devicesPerTransaction: Number(perTx) } : {}), ...sessionOpt },
+      validator: sessionOpt,
       ...(threads !== undefined ? { threads } : {}),
     }, logger);
     process.stderr.write(`s1mig run: stages ${stages.join(', ')}; metrics ${processor.ops.url}/metrics\n`);
