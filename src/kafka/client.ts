@@ -10,10 +10,15 @@ process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
  * errors, as one JSON line each on stderr like the rest of our logs.
  */
 const RETRIED_BY_KAFKAJS = /concurrent operation on the same transaction|coordinator is not available|not the correct coordinator|coordinator is loading|leadership election|There is no leader for this topic-partition/i;
+// kafkajs warns that bounded retries "may invalidate EoS" for every idempotent producer. Here a
+// send that exhausts its retries fails its transaction, which is aborted and replayed from the
+// committed offsets (or, for `publish`, fails the upload, which the splitter then rejects), so
+// the bound never costs exactly-once: the warning goes to debug.
+const EXPECTED_WARNINGS = /Limiting retries for the idempotent producer/i;
 
 const jsonLogCreator: logCreator = () => ({ level, log }) => {
   const { message, ...extra } = log as { message: string } & Record<string, unknown>;
-  const retried = RETRIED_BY_KAFKAJS.test(`${message} ${String(extra['error'] ?? '')}`);
+  const retried = RETRIED_BY_KAFKAJS.test(`${message} ${String(extra['error'] ?? '')}`) || EXPECTED_WARNINGS.test(message);
   const minimum = process.env['S1MIG_LOG_LEVEL'] === 'debug' ? logLevel.DEBUG : logLevel.WARN;
   const effective = retried ? logLevel.DEBUG : level;
   if (effective > minimum || effective === logLevel.NOTHING) return;
