@@ -36,7 +36,8 @@ describe('splitter stage on the real broker', () => {
     const stage = createSplitterStage({
       kafka: world.res.kafka, plan: world.plan, registry: world.registry, ref: loadReference(world.refDir),
       metrics: new PipelineMetrics(), logger: createLogger({ level: 'warn' }),
-    }, { groupId: `it-splitter-${Date.now()}`, devicesPerTransaction: 40, spoolDir: `${world.dir}/spool`, sessionTimeoutMs: 10_000 });
+    }, { groupId: `it-splitter-${Date.now()}`, devicesPerTransaction: 40, spoolDir: `${world.dir}/spool`, sessionTimeoutMs: 10_000,
+      transferTimeoutMs: 4000, expiryCheckMs: 500 });
     await stage.start();
     stop = () => stage.stop();
     files = await collect(world.res, topicName(world.plan, 'mcf.files'));
@@ -112,6 +113,18 @@ describe('splitter stage on the real broker', () => {
     expect((await finalFor('gap-key', () => true)).errors.map((e) => e.code)).toEqual(['MCF_TRANSFER_INCOMPLETE']);
     await new Promise((r) => setTimeout(r, 1500));
     expect(events.messages.length).toBe(before);
+  });
+
+  it('rejects an upload that does not complete within the transfer timeout (MCF_TRANSFER_INCOMPLETE)', async () => {
+    const g = await world.gen('stalled', { installations: 3 });
+    const bytes = readFileSync(g.out);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const p = await producer();
+    // Chunk 0 of 2, then nothing: the stage's timer rejects the upload once the timeout passed.
+    await p.send({ topic: chunks(), messages: [{ key: 'stalled-key', value: bytes.subarray(0, 1000), headers: chunkHeaders({ index: 0, count: 2, sha256: sha }) }] });
+    const r = await finalFor('stalled-key', () => true);
+    expect(r.errors.map((e) => e.code)).toEqual(['MCF_TRANSFER_INCOMPLETE']);
+    expect(r.errors[0]!.message).toMatch(/not complete within 4s/);
   });
 
   it('sends a poison chunk to the dead-letter topic and goes on', async () => {
