@@ -3,7 +3,7 @@ import { stripXmlWhitespace } from '../core/values.js';
 import { XmlTokenizer } from '../xml/tokenizer.js';
 import type { XmlHandler, XmlStartTag } from '../xml/types.js';
 import { CompactStringSet } from './compact-set.js';
-import { parseHeader } from './header.js';
+import { parseHeader, type ParsedHeader } from './header.js';
 import {
   DEVICE_FIELDS, HEADER_FIELDS, MAX_INSTALLATIONS, MCF_NS,
   type DeviceField, type HeaderTexts, type MalformedAt, type McfScan, type RawDevice, type RawInstallation,
@@ -23,7 +23,9 @@ export interface McfReaderOptions {
   onDevice?: (dev: RawDevice) => void;
   /** Devices kept per installation (more are only counted); default unlimited. */
   maxKeptDevices?: number;
-  /** Compute the signed-range digest (pass 1 only). */
+  /** Called once the Header element is complete, when it is valid (mcf-format.md). */
+  onHeader?: (header: ParsedHeader) => void;
+  /** Compute the signed-range digest. */
   digest?: boolean;
 }
 
@@ -80,6 +82,14 @@ export class McfReader implements XmlHandler {
   constructor(private readonly options: McfReaderOptions = {}) {
     this.maxKept = options.maxKeptDevices ?? Number.POSITIVE_INFINITY;
     this.hash = options.digest === true ? createHash('sha256') : null;
+  }
+
+  /**
+   * True once something was found that rejects the whole file (check steps 1-3), so a
+   * caller can stop spending work on its installations.
+   */
+  get doomed(): boolean {
+    return this.step1 !== null || this.step3 !== null || this.version !== null || this.tokenizer.error !== null;
   }
 
   write(chunk: Uint8Array): void {
@@ -276,6 +286,7 @@ export class McfReader implements XmlHandler {
     this.headerTexts = draft;
     const parsed = parseHeader(draft);
     if (typeof parsed === 'string') this.problem3(parsed, this.tokenizer.offset);
+    else this.options.onHeader?.(parsed);
   }
 
   private closeInstallationField(): void {

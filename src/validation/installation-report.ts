@@ -2,8 +2,8 @@ import type { DeviceCryptoResult } from '../core/device-crypto.js';
 import type { RawInstallation } from '../mcf/types.js';
 import { coded } from '../report/messages.js';
 import type { InstallationReport, ReportSummary } from '../report/types.js';
-import { evaluateDevice } from './device-rules.js';
-import { evaluateInstallation, type InstallationContext } from './installation-rules.js';
+import { evaluateDevice, type DeviceOutcome } from './device-rules.js';
+import { evaluateInstallation, type InstallationContext, type InstallationFacts } from './installation-rules.js';
 
 /**
  * One installation's report from its raw devices and their crypto results (same order).
@@ -17,6 +17,19 @@ export function installationReport(
   summary?: ReportSummary,
 ): InstallationReport {
   const devices = inst.devices.map((dev, k) => evaluateDevice(dev, crypto[k] ?? []));
+  return reportFromOutcomes(inst, devices, ctx, summary);
+}
+
+/**
+ * The same report from already evaluated devices: `validate` evaluates the devices as their
+ * crypto results arrive and the installation rules once the whole file has been read.
+ */
+export function reportFromOutcomes(
+  inst: InstallationFacts & { readonly id: string },
+  devices: readonly DeviceOutcome[],
+  ctx: InstallationContext,
+  summary?: ReportSummary,
+): InstallationReport {
   const outcome = evaluateInstallation(inst, devices, ctx);
   const report: InstallationReport = {
     installationId: inst.id,

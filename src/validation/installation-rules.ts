@@ -21,6 +21,9 @@ export interface InstallationContext {
   readonly extraInvalid?: readonly InstallationCode[];
 }
 
+/** What the installation rules read of an installation besides its devices' outcomes. */
+export type InstallationFacts = Pick<RawInstallation, 'migrationType' | 'groupId' | 'deviceCount' | 'structureInvalid'>;
+
 const MAX_DEVICES = 32;
 const ONLY_KEY_CODES: ReadonlySet<string> = new Set(['DEV_CREDENTIAL_MISSING', 'DEV_CREDENTIAL_INCOMPLETE']);
 
@@ -29,7 +32,7 @@ const ONLY_KEY_CODES: ReadonlySet<string> = new Set(['DEV_CREDENTIAL_MISSING', '
  * `devices` are the outcomes of `evaluateDevice` for `inst.devices`, same order.
  */
 export function evaluateInstallation(
-  inst: RawInstallation,
+  inst: InstallationFacts,
   devices: readonly DeviceOutcome[],
   ctx: InstallationContext,
 ): InstallationOutcome {
@@ -52,7 +55,7 @@ export function evaluateInstallation(
   return { status: 'invalid', errors: [] };
 }
 
-function structureInvalid(inst: RawInstallation, devices: readonly DeviceOutcome[]): boolean {
+function structureInvalid(inst: InstallationFacts, devices: readonly DeviceOutcome[]): boolean {
   if (inst.structureInvalid) return true;
   if (inst.migrationType !== 'Active' && inst.migrationType !== 'Dormant') return true;
   if (inst.groupId !== null && codePoints(inst.groupId) > 32) return true;

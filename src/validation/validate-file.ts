@@ -4,13 +4,14 @@ import { S1migError } from '../errors/s1mig-error.js';
 import { CompactStringSet } from '../mcf/compact-set.js';
 import type { ParsedHeader } from '../mcf/header.js';
 import { McfReader } from '../mcf/reader.js';
-import type { McfScan, RawInstallation } from '../mcf/types.js';
+import type { McfScan, RawDevice, RawInstallation } from '../mcf/types.js';
 import type { Reference } from '../reference/index.js';
-import { emptySummary, type FileSummary, type ReportSink, type ReportSummary } from '../report/types.js';
-import { deviceCryptoInput } from './device-rules.js';
+import { emptySummary, type FileSummary, type ReportSink } from '../report/types.js';
+import { deviceCryptoInput, evaluateDevice, withoutTexts } from './device-rules.js';
 import { decideFile } from './file-rules.js';
-import { installationReport } from './installation-report.js';
+import { reportFromOutcomes } from './installation-report.js';
 import type { InstallationContext } from './installation-rules.js';
+import { InstallationSpool } from './installation-spool.js';
 import type { ValidationPolicy } from './policy.js';
 import { fileChunks, regularFileSize } from './read-file.js';
 
@@ -21,11 +22,11 @@ export interface ValidateOptions {
   batchSize?: number;
   /** Batches sent to the checker before the oldest is awaited (default 8). */
   maxInFlight?: number;
-  /** Progress: pass 1 or 2, bytes read so far, file size. */
-  onProgress?: (pass: 1 | 2, bytes: number, total: number) => void;
+  /** Progress of the single read: bytes read so far, file size. */
+  onProgress?: (bytes: number, total: number) => void;
 }
 
-/** Pass 1: structure, limits, counts, the duplicate device IDs and the signed-range digest. */
+/** Structure, limits, counts, the duplicate device IDs and the signed-range digest, without device checks. */
 export async function scanFile(
   path: string,
   onProgress?: (bytes: number) => void,
@@ -50,9 +51,12 @@ export async function scanFile(
 }
 
 /**
- * Validates one MCF file offline in two passes (validation.md): pass 1 decides the file
- * level; when the file is accepted, pass 2 checks the devices in batches through the
- * checker while the report goes to the sink, one installation at a time.
+ * Validates one MCF file offline in one read (validation.md allows two passes; one is
+ * enough): while the file is read for the file-level checks, every installation's devices
+ * go to the checker and, as the results arrive, the evaluated devices are spooled to a
+ * private temporary file. Once the file is accepted, the installation rules run from the
+ * spool with the whole file's duplicate device IDs and the report goes to the sink, one
+ * installation at a time.
  */
 export async function validateFile(
   path: string,
@@ -63,80 +67,123 @@ export async function validateFile(
   options: ValidateOptions = {},
 ): Promise<FileSummary> {
   const total = await regularFileSize(path);
-  const { scan, duplicates } = await scanFile(path, (b) => options.onProgress?.(1, b, total));
-  const decision = decideFile(scan, ref);
-  await sink.begin(decision.report);
-  const summary = emptySummary();
-  if (decision.header !== null) {
-    const ctx: InstallationContext = { policy, eligibility: ref.eligibility, isDuplicate: (id) => duplicates.has(id) };
-    await checkInstallations(path, decision.header, checker, ctx, sink, summary, { ...options, total, expectedInstallations: scan.installationCount });
+  const spool = await InstallationSpool.create();
+  try {
+    const { scan, duplicates } = await readAndCheck(path, checker, spool, { ...options, total });
+    const decision = decideFile(scan, ref);
+    await sink.begin(decision.report);
+    const summary = emptySummary();
+    if (decision.header !== null) {
+      if (spool.size !== scan.installationCount) {
+        throw new S1migError('INTERNAL', `${spool.size} installations checked, ${scan.installationCount} in the file`);
+      }
+      const ctx: InstallationContext = { policy, eligibility: ref.eligibility, isDuplicate: (id) => duplicates.has(id) };
+      for await (const inst of spool.read()) await sink.installation(reportFromOutcomes(inst, inst.devices, ctx, summary));
+    }
+    await sink.end(summary);
+    return { ...decision.report, summary };
+  } finally {
+    await spool.dispose();
   }
-  await sink.end(summary);
-  return { ...decision.report, summary };
 }
 
-interface Batch {
-  readonly installations: RawInstallation[];
-  readonly results: Promise<DeviceCryptoResult[]>;
+/** An installation whose devices are with the checker: texts dropped, results pending. */
+interface Pending {
+  readonly facts: RawInstallation;
+  readonly devices: RawDevice[];
 }
 
-async function checkInstallations(
+/**
+ * Reads the file once: scan and duplicate device IDs as `scanFile`, every device sent to
+ * the checker as soon as it is read, and every installation spooled, in file order, once
+ * its devices' results are back. Nothing keeps a device's certificate or credential text
+ * beyond its batch, so a huge installation costs its devices' short fields only. Stops
+ * spending crypto on a file as soon as it is known to be rejected; the scan still runs to
+ * the end for the report.
+ */
+async function readAndCheck(
   path: string,
-  header: ParsedHeader,
   checker: DeviceCryptoChecker,
-  ctx: InstallationContext,
-  sink: ReportSink,
-  summary: ReportSummary,
-  options: ValidateOptions & { total: number; expectedInstallations: number },
-): Promise<void> {
+  spool: InstallationSpool,
+  options: ValidateOptions & { total: number },
+): Promise<{ scan: McfScan; duplicates: CompactStringSet }> {
   const batchSize = options.batchSize ?? 128;
   const maxInFlight = options.maxInFlight ?? 8;
-  const ready: RawInstallation[] = [];
-  const inFlight: Batch[] = [];
-  let batchInsts: RawInstallation[] = [];
-  let batchItems: DeviceCryptoInput[] = [];
+  const seen = new CompactStringSet();
+  const duplicates = new CompactStringSet();
+  const inFlight: Promise<DeviceCryptoResult[]>[] = [];
+  const complete: Pending[] = []; // closed installations waiting for results, file order
+  let results: DeviceCryptoResult[] = []; // results not yet consumed by `complete`
+  let header: ParsedHeader | null = null;
+  let checking = true;
+  let devices: RawDevice[] = []; // the open installation's devices
+  let items: DeviceCryptoInput[] = [];
 
   const dispatch = (): void => {
-    if (batchInsts.length === 0) return;
-    const items = batchItems;
-    const results = items.length === 0 ? Promise.resolve([]) : checker.check({ smso: header.smso, createdAtSec: header.createdAtSec, items });
+    if (items.length === 0 || header === null) return;
+    const sent = checker.check({ smso: header.smso, createdAtSec: header.createdAtSec, items });
     // Awaited in order later; this handler only keeps an early rejection from being "unhandled".
-    results.catch(() => undefined);
-    inFlight.push({ installations: batchInsts, results });
-    batchInsts = [];
-    batchItems = [];
+    sent.catch(() => undefined);
+    inFlight.push(sent);
+    items = [];
+  };
+
+  const spoolReady = async (): Promise<void> => {
+    let used = 0;
+    while (complete.length > 0 && complete[0]!.devices.length <= results.length - used) {
+      const { facts, devices: devs } = complete.shift()!;
+      const outcomes = devs.map((dev, j) => evaluateDevice(dev, results[used + j]!));
+      used += devs.length;
+      await spool.append({ ...facts, devices: outcomes });
+    }
+    if (used > 0) results = results.slice(used);
   };
 
   const settleOldest = async (): Promise<void> => {
-    const batch = inFlight.shift()!;
-    const results = await batch.results;
-    let k = 0;
-    for (const inst of batch.installations) {
-      const crypto = results.slice(k, k + inst.devices.length);
-      k += inst.devices.length;
-      await sink.installation(installationReport(inst, crypto, ctx, summary));
-    }
-    if (k !== results.length) throw new S1migError('INTERNAL', `checker returned ${results.length} results for ${k} devices`);
+    const batch = await inFlight.shift()!;
+    if (results.length === 0) results = batch;
+    else for (const r of batch) results.push(r); // not concat: one huge installation would copy quadratically
+    await spoolReady();
   };
 
-  const reader = new McfReader({ onInstallation: (inst) => ready.push(inst) });
+  const reader = new McfReader({
+    digest: true,
+    maxKeptDevices: 0,
+    onHeader: (h) => { header = h; },
+    onDevice: (dev) => {
+      const id = dev.fields.DeviceID === null ? null : canonicalEui(dev.fields.DeviceID);
+      if (id !== null && !seen.add(id)) duplicates.add(id);
+      if (!checking) return;
+      devices.push(withoutTexts(dev));
+      items.push(deviceCryptoInput(dev));
+      if (items.length >= batchSize) dispatch();
+    },
+    onInstallation: (inst) => {
+      if (checking) complete.push({ facts: inst, devices });
+      devices = [];
+    },
+  });
   let bytes = 0;
   for await (const chunk of fileChunks(path)) {
     reader.write(chunk);
     bytes += chunk.length;
-    options.onProgress?.(2, bytes, options.total);
-    for (const inst of ready) {
-      batchInsts.push(inst);
-      for (const dev of inst.devices) batchItems.push(deviceCryptoInput(dev));
-      if (batchItems.length >= batchSize) dispatch();
+    options.onProgress?.(bytes, options.total);
+    // A rejected file gets no installation reports: its devices need no checks.
+    if (checking && (header === null || reader.doomed)) {
+      checking = false;
+      complete.length = 0;
+      devices = [];
+      items = [];
     }
-    ready.length = 0;
     while (inFlight.length > maxInFlight) await settleOldest();
   }
-  const again = reader.end();
-  if (again.malformed !== null || again.installationCount !== options.expectedInstallations) {
-    throw new S1migError('INPUT_UNREADABLE', `${path} changed between the two passes`);
-  }
-  dispatch();
+  const scan = reader.end();
+  if (checking) dispatch();
   while (inFlight.length > 0) await settleOldest();
+  await spoolReady(); // trailing installations without devices wait for no batch
+  // A file cut short leaves devices of an unclosed installation behind; it is rejected anyway.
+  if (checking && scan.malformed === null && !reader.doomed && (complete.length > 0 || results.length > 0)) {
+    throw new S1migError('INTERNAL', `checker results do not match the devices (${complete.length} installations waiting, ${results.length} results left)`);
+  }
+  return { scan, duplicates };
 }

@@ -66,18 +66,18 @@ function makeChecker(refDir: string, size: number): DeviceCryptoChecker {
 }
 
 /** Progress on a terminal only: never in CI logs, never with --json. */
-function progress(enabled: boolean): { update: (pass: 1 | 2, bytes: number, total: number) => void; clear: () => void } {
+function progress(enabled: boolean): { update: (bytes: number, total: number) => void; clear: () => void } {
   let last = 0;
   let shown = false;
   return {
-    update(pass, bytes, total) {
+    update(bytes, total) {
       if (!enabled) return;
       const now = Date.now();
       if (now - last < 200 && bytes < total) return;
       last = now;
       shown = true;
       const pct = total === 0 ? 100 : Math.floor((bytes * 100) / total);
-      process.stderr.write(`\rpass ${pass}/2 (${pass === 1 ? 'structure and signature' : 'devices'}): ${pct}%   `);
+      process.stderr.write(`\rvalidating: ${pct}%   `);
     },
     clear() {
       if (shown) process.stderr.write('\r\x1b[2K');

@@ -130,3 +130,40 @@ describe('McfReader file-level classification', () => {
     expect(late.header?.FileID).toBe('T-1');
   });
 });
+
+describe('McfReader onHeader and doomed', () => {
+  const feed = (bytes: Uint8Array): { r: McfReader; headers: string[]; doomedAtFirstInstallation: boolean[] } => {
+    const headers: string[] = [];
+    const doomedAtFirstInstallation: boolean[] = [];
+    const r: McfReader = new McfReader({
+      onHeader: (h) => headers.push(`${h.smso} ${h.createdAtSec}`),
+      onInstallation: () => doomedAtFirstInstallation.push(r.doomed),
+    });
+    r.write(bytes);
+    return { r, headers, doomedAtFirstInstallation };
+  };
+
+  it('hands over a valid Header before the installations, and a good file is never doomed', () => {
+    const { r, headers, doomedAtFirstInstallation } = feed(mcf());
+    expect(headers).toEqual([`MDS ${Date.UTC(2026, 10, 28, 9) / 1000}`]);
+    expect(doomedAtFirstInstallation).toEqual([false]);
+    r.end();
+    expect(r.doomed).toBe(false);
+  });
+
+  it('gives no Header when it is invalid, and is doomed from then on', () => {
+    const { r, headers, doomedAtFirstInstallation } = feed(mcf({ header: header({ Cohort: 'XOC' }) }));
+    expect(headers).toEqual([]);
+    expect(doomedAtFirstInstallation).toEqual([true]);
+    expect(r.doomed).toBe(true);
+  });
+
+  it('is doomed by a well-formedness error and by a file cut short', () => {
+    expect(feed(mcf({ prolog: '<!DOCTYPE x>\n' })).r.doomed).toBe(true);
+    const whole = mcf().toString('utf8');
+    const { r } = feed(Buffer.from(whole.slice(0, whole.length - 10)));
+    expect(r.doomed).toBe(false);
+    r.end();
+    expect(r.doomed).toBe(true);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceCryptoResult } from '../../../src/core/device-crypto.js';
 import type { DeviceField, RawDevice, RawInstallation } from '../../../src/mcf/types.js';
 import type { EligibilityCombination } from '../../../src/reference/index.js';
-import { deviceCryptoInput, evaluateDevice, type DeviceOutcome } from '../../../src/validation/device-rules.js';
+import { deviceCryptoInput, evaluateDevice, MAX_BASE64_FIELD, withoutTexts, type DeviceOutcome } from '../../../src/validation/device-rules.js';
 import { evaluateInstallation, type InstallationContext } from '../../../src/validation/installation-rules.js';
 import { DEFAULT_POLICY } from '../../../src/validation/policy.js';
 
@@ -176,5 +176,29 @@ describe('installation rules', () => {
   it('step 5: invalid with errors [] when only devices fail', () => {
     expect(outcome(inst(full()), { [IDS.chf]: ['DEV_CERT_PROFILE'] }).slice(0, 2)).toEqual(['invalid', []]);
     expect(outcome(inst(full()), { [IDS.esme]: ['DEV_CREDENTIAL_INCOMPLETE', 'DEV_CERT_EXPIRED'] }).slice(0, 2)).toEqual(['invalid', []]);
+  });
+});
+
+describe('withoutTexts', () => {
+  it('drops certificate and credential texts without changing any device outcome', () => {
+    const long = 'Q'.repeat(MAX_BASE64_FIELD + 4);
+    const exact = 'Q'.repeat(MAX_BASE64_FIELD);
+    const variants: Partial<Record<DeviceField, string | null>>[] = [
+      {}, { Certificate: null }, { Credential: null }, { Certificate: long }, { Credential: long },
+      { Certificate: exact, Credential: exact }, { Certificate: long, Credential: null },
+    ];
+    for (const t of ['CHF', 'ESME', 'IHD', 'TOASTER']) {
+      for (const v of variants) {
+        for (const crypto of [[], ['DEV_CERT_UNTRUSTED', 'DEV_CREDENTIAL_INCOMPLETE']] as DeviceCryptoResult[]) {
+          const d = dev(t, IDS.esme, v);
+          const stripped = withoutTexts(d);
+          // Only shared stand-ins remain: one character, or the one over-long string.
+          for (const f of ['Certificate', 'Credential'] as const) {
+            expect([null, 1, MAX_BASE64_FIELD + 1]).toContain(stripped.fields[f]?.length ?? null);
+          }
+          expect(evaluateDevice(stripped, crypto), `${t} ${JSON.stringify(Object.keys(v))}`).toEqual(evaluateDevice(d, crypto));
+        }
+      }
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,7 +129,7 @@ describe('validateFile: file-level check steps', () => {
   });
 });
 
-describe('validateFile: devices and installations (pass 2)', () => {
+describe('validateFile: devices and installations', () => {
   it('streams installations in file order with device codes merged from the checker', async () => {
     const checker = fakeChecker({ '00db000000000012': ['DEV_CERT_UNTRUSTED'] });
     const body =
@@ -163,5 +163,68 @@ describe('validateFile: devices and installations (pass 2)', () => {
     expect((await validate(bytes)).installations[0]!.status).toBe('valid');
     const r = await validate(bytes, { policy: { splitSupply: 'reject' } });
     expect(r.installations[0]!.errors.map((e) => e.code)).toEqual(['INST_SPLIT_SUPPLY']);
+  });
+
+  it('finds a duplicate in a later batch than the installation it marks', async () => {
+    const body = installation('A') + installation('B', [device('00-DB-00-00-00-00-00-05', 'CHF'), device('00-DB-00-00-00-00-00-06', 'ESME', { Parent: '00-DB-00-00-00-00-00-05' })]) + installation('C', [device('00-db-00-00-00-00-00-02', 'CHF'), device('00-DB-00-00-00-00-00-07', 'ESME', { Parent: '00-DB-00-00-00-00-00-02' })]);
+    const r = await validate(mcf({ header: header({ InstallationCount: '3', DeviceCount: '6' }), body }), { batchSize: 1 });
+    expect(r.installations.map((i) => [i.installationId, i.status])).toEqual([['A', 'invalid'], ['B', 'valid'], ['C', 'invalid']]);
+    expect(r.summary.devices).toBe(6);
+  });
+
+  it('reports installations without devices, also after the last batch', async () => {
+    const body = installation('A') + installation('E1', []) + installation('E2', []);
+    const r = await validate(mcf({ header: header({ InstallationCount: '3' }), body }));
+    expect(fileCodes(r)).toEqual([]);
+    expect(r.installations.map((i) => [i.installationId, i.status, i.errors.map((e) => e.code)])).toEqual([
+      ['A', 'valid', []], ['E1', 'invalid', ['INST_STRUCTURE']], ['E2', 'invalid', ['INST_STRUCTURE']],
+    ]);
+    const none = await validate(mcf({ header: header({ DeviceCount: '0' }), body: installation('E', []) }));
+    expect(none.installations.map((i) => [i.installationId, i.status])).toEqual([['E', 'invalid']]);
+  });
+
+  it('a file cut short inside an installation is MCF_MALFORMED, not an internal error', async () => {
+    const whole = mcf({ header: header({ InstallationCount: '2', DeviceCount: '4' }), body: installation('A') + installation('B') }).toString('utf8');
+    const r = await validate(Buffer.from(whole.slice(0, whole.lastIndexOf('</Installation>'))), { batchSize: 1 });
+    expect(fileCodes(r)).toEqual(['MCF_MALFORMED']);
+    expect(r.installations).toEqual([]);
+  });
+
+  it('sends no device to the checker once the file is known to be rejected', async () => {
+    const checker = fakeChecker();
+    const r = await validate(mcf({ header: header({ Cohort: 'XOC' }) }), { checker });
+    expect(fileCodes(r)).toEqual(['MCF_MALFORMED']);
+    expect(checker.batches).toEqual([]);
+  });
+});
+
+describe('validateFile: intermediate spool', () => {
+  const withTmp = async (fn: () => Promise<void>): Promise<string[]> => {
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = tmp;
+    try {
+      await fn();
+    } finally {
+      if (saved === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = saved;
+    }
+    return readdirSync(tmp);
+  };
+
+  it('is removed after an accepted and after a rejected file', async () => {
+    expect(await withTmp(async () => void (await validate(mcf())))).toEqual([]);
+    expect(await withTmp(async () => void (await validate(mcf({ signatureElement: null }))))).toEqual([]);
+  });
+
+  it('is removed when the checker fails, and the failure propagates', async () => {
+    const failing: DeviceCryptoChecker = {
+      check: async () => { throw new Error('worker died'); },
+      close: async () => {},
+    };
+    const left = await withTmp(async () => {
+      await expect(validate(mcf(), { checker: failing })).rejects.toThrow('worker died');
+    });
+    expect(left).toEqual([]);
   });
 });
