@@ -10,6 +10,7 @@ import { PartitionProducers } from '../../src/kafka/partition-producers.js';
 import { VALIDATOR_DEFAULTS } from '../../src/pipeline/validator/validator-stage.js';
 import { topicName } from '../../src/topics/definitions.js';
 import type { BenchTopics, Infra } from './infra.js';
+import { waitForTopics } from '../../src/topics/apply.js';
 
 export interface PassthroughRun {
   readonly records: number;
@@ -25,9 +26,10 @@ export async function runPassthrough(infra: Infra, t: BenchTopics, timeoutMs = 6
   const partitions = t.plan.find((p) => p.topic === source)?.partitions ?? 1;
   const target = `${t.prefix}passthrough-${randomBytes(3).toString('hex')}`;
   await infra.admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: [{ topic: target, numPartitions: partitions, replicationFactor: t.config.topics.replicationFactor }],
   });
+  await waitForTopics(infra.admin, [target]);
   t.extra.push(target);
   const group = `${target}-group`;
 

@@ -29,7 +29,9 @@ export async function applyTopics(admin: Admin, plan: readonly TopicPlanEntry[],
   if (missing.length > 0) {
     if (!options.dryRun) {
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which KRaft answers for a
+        // moment after creation; waitForTopics below retries it.
+        waitForLeaders: false,
         topics: missing.map((p) => ({
           topic: p.topic,
           numPartitions: p.partitions,
@@ -38,6 +40,7 @@ export async function applyTopics(admin: Admin, plan: readonly TopicPlanEntry[],
         })),
       });
     }
+    if (!options.dryRun) await waitForTopics(admin, missing.map((p) => p.topic));
     for (const p of missing) changes.push({ topic: p.topic, action: 'created', detail: `${p.partitions} partitions, replication ${p.replicationFactor}` });
   }
   const present = plan.filter((p) => existing.has(p.topic));
@@ -82,6 +85,23 @@ export async function applyTopics(admin: Admin, plan: readonly TopicPlanEntry[],
     if (!changed && !changes.some((c) => c.topic === p.topic)) changes.push({ topic: p.topic, action: 'unchanged', detail: `${current} partitions` });
   }
   return changes;
+}
+
+const RETRY_UNTIL_KNOWN = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+/** Waits until every topic is known and each of its partitions has a leader. */
+export async function waitForTopics(admin: Admin, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (!RETRY_UNTIL_KNOWN.has(String((err as { type?: unknown }).type))) throw err;
+    }
+    if (Date.now() > deadline) throw new S1migError('KAFKA_UNAVAILABLE', `topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export function assertNoRefusal(changes: readonly TopicChange[]): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { loadConfig, type S1migConfig } from '../../src/config/config.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { waitForTopics } from '../../src/topics/apply.js';
 
 /** A config whose topic prefix is random, so every test file has its own topics and subjects. */
 export function testConfig(): Readonly<S1migConfig> {
@@ -39,7 +40,8 @@ export class Resources {
   async createTopic(stem: string, partitions = 1): Promise<string> {
     const topic = randomName(stem);
     const admin = await this.getAdmin();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+    await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+    await waitForTopics(admin, [topic]);
     this.topics.add(topic);
     return topic;
   }
