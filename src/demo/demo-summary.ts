@@ -1,17 +1,12 @@
 import type { FileReport } from '../pipeline/file-report.js';
+import type { ReportSummary } from '../report/types.js';
 
-export interface UploadSummary {
+export interface UploadSummary extends Pick<ReportSummary, 'installations' | 'valid' | 'partial' | 'excluded' | 'invalid' | 'devices'> {
   label: string;
   fileKey: string;
   purpose: string | null;
   status: 'accepted' | 'rejected' | 'pending';
   fileCodes: string[];
-  installations: number;
-  valid: number;
-  partial: number;
-  excluded: number;
-  invalid: number;
-  devices: number;
   topCodes: Array<[string, number]>;
 }
 
