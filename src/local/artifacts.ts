@@ -1,19 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectDir } from '../core/project-dir.js';
 import { S1migError } from '../errors/s1mig-error.js';
 import type { LocalInstanceOptions } from './instance.js';
 import { findMaven } from './java.js';
 
 /** deploy/local of the installed project (works from src/ under vitest and from dist/). */
 export function deployDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'deploy', 'local', 'kafka-runtime.pom.xml'))) return join(dir, 'deploy', 'local');
-    dir = dirname(dir);
-  }
-  throw new S1migError('INTERNAL', 'deploy/local not found beside the installed s1mig');
+  return join(projectDir(), 'deploy', 'local');
 }
 
 // Pinned: Maven 3.8's default binding of the dependency plugin is the old 2.8.
