@@ -131,6 +131,14 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Two nodes of one buffer have the same encoding, header included (no views made). */
+export function encodingsEqual(buf: Uint8Array, a: Tlv, b: Tlv): boolean {
+  const len = a.end - a.start;
+  if (b.end - b.start !== len) return false;
+  for (let i = 0; i < len; i++) if (buf[a.start + i] !== buf[b.start + i]) return false;
+  return true;
+}
+
 /** OBJECT IDENTIFIER content bytes of a dotted OID (for constants, built once). */
 export function encodeOid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((a) => Number(a));

@@ -10,9 +10,21 @@ import { readDeviceCas } from '../reference/bundles.js';
 import { listSmsoDirs } from '../reference/files.js';
 import { loadKeyAgreementKey } from '../reference/key-agreement.js';
 
+/** The keys of the device CAs that share one subject Name. */
+export interface CaSubject {
+  /** DER of the subject Name, compared byte for byte with a certificate's issuer. */
+  readonly subject: Uint8Array;
+  readonly keys: readonly KeyObject[];
+}
+
 export interface DeviceCryptoContext {
   /** SMSO -> hex DER of a CA subject Name -> the keys of the CAs with that subject. */
   readonly caKeys: ReadonlyMap<string, ReadonlyMap<string, readonly KeyObject[]>>;
+  /**
+   * The same CAs as a list per SMSO, for the per-certificate issuer lookup: an SMSO has a
+   * handful of CAs, and comparing bytes is cheaper than building a hex key per certificate.
+   */
+  readonly caSubjects: ReadonlyMap<string, readonly CaSubject[]>;
   readonly keyAgreement: KeyAgreement;
 }
 
@@ -21,6 +33,7 @@ export function loadDeviceCryptoContext(refDir: string): DeviceCryptoContext {
   const dir = resolve(refDir);
   const keyAgreement = createKeyAgreement(loadKeyAgreementKey(dir));
   const caKeys = new Map<string, Map<string, KeyObject[]>>();
+  const caSubjects = new Map<string, CaSubject[]>();
   for (const smso of listSmsoDirs(dir)) {
     const bySubject = new Map<string, KeyObject[]>();
     for (const ca of readDeviceCas(dir, smso)) {
@@ -29,6 +42,10 @@ export function loadDeviceCryptoContext(refDir: string): DeviceCryptoContext {
       else list.push(ca.key);
     }
     caKeys.set(smso, bySubject);
+    caSubjects.set(
+      smso,
+      [...bySubject].map(([hex, keys]) => ({ subject: Buffer.from(hex, 'hex'), keys })),
+    );
   }
-  return { caKeys, keyAgreement };
+  return { caKeys, caSubjects, keyAgreement };
 }

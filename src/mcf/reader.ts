@@ -15,6 +15,10 @@ const ROOT = 0, HEADER = 1, HEADER_FIELD = 2, INSTALLATION = 3, INST_FIELD = 4, 
 
 const INSTALLATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const WS_STRIPPED: ReadonlySet<string> = new Set(['Certificate', 'Credential']);
+// Position of each Installation child and Device field in its fixed order (a Map lookup per
+// element rather than a search through the names).
+const INSTALLATION_CHILD_INDEX = indexMap(['MigrationType', 'GroupID', 'Device']);
+const DEVICE_FIELD_INDEX = indexMap(DEVICE_FIELDS);
 
 export interface McfReaderOptions {
   /** Called with each complete Installation, in file order. */
@@ -70,8 +74,11 @@ export class McfReader implements XmlHandler {
   private device: DeviceBuilder | null = null;
   private field = '';
   private fieldText: string | null = null;
+  private fieldHasWs = false; // whether fieldText holds XML whitespace (to skip stripping it)
 
-  // Signed range: the hash covers [0, hashedUpTo); `snapshot` is the hash up to the last root-level '<'.
+  // Signed range: the hash covers [0, hashedUpTo). The Signature's '<' is a root-level '<':
+  // the hash stops at each of them (snapshotAt, the last one, until the element it opens is
+  // known). Only when a chunk ends before that does `snapshot` keep a copy of the hash there.
   private readonly hash: Hash | null;
   private hashedUpTo = 0;
   private snapshot: Hash | null = null;
@@ -98,6 +105,7 @@ export class McfReader implements XmlHandler {
     this.chunkBase = this.tokenizer.offset;
     this.tokenizer.write(chunk);
     if (this.hash !== null && this.phase < 2) {
+      if (this.hashedUpTo === this.snapshotAt && this.snapshot === null) this.snapshot = this.hash.copy();
       this.hash.update(chunk.subarray(this.hashedUpTo - this.chunkBase));
       this.hashedUpTo = this.chunkBase + chunk.length;
     }
@@ -134,7 +142,7 @@ export class McfReader implements XmlHandler {
     if (this.hash === null || this.phase >= 2) return;
     this.hash.update(this.chunk.subarray(this.hashedUpTo - this.chunkBase, offset - this.chunkBase));
     this.hashedUpTo = offset;
-    this.snapshot = this.hash.copy();
+    this.snapshot = null;
     this.snapshotAt = offset;
   }
 
@@ -147,7 +155,10 @@ export class McfReader implements XmlHandler {
     const known = tag.ns === MCF_NS;
     let ctx = SKIP;
     if (parent === undefined) ctx = this.openRoot(tag);
-    else if (parent === ROOT) ctx = this.openRootChild(tag, known);
+    else if (parent === ROOT) {
+      ctx = this.openRootChild(tag, known);
+      this.snapshotAt = -1; // that '<' is resolved: no copy of the hash at it is needed any more
+    }
     else if (parent === HEADER) ctx = this.openHeaderField(tag, known);
     else if (parent === INSTALLATION) ctx = this.openInstallationChild(tag, known);
     else if (parent === DEVICE) ctx = this.openDeviceField(tag, known);
@@ -157,10 +168,11 @@ export class McfReader implements XmlHandler {
     this.contexts.push(ctx);
   }
 
-  text(value: string): void {
+  text(value: string, _depth: number, hasWs: boolean): void {
     const ctx = this.contexts[this.contexts.length - 1];
     if (ctx === HEADER_FIELD || ctx === INST_FIELD || ctx === DEVICE_FIELD || ctx === SIGNATURE) {
       this.fieldText = value;
+      this.fieldHasWs = hasWs;
     } else if (ctx === ROOT || ctx === HEADER || ctx === INSTALLATION || ctx === DEVICE) {
       this.fatal('character data in a container element', this.tokenizer.offset);
     }
@@ -175,7 +187,7 @@ export class McfReader implements XmlHandler {
     else if (ctx === DEVICE) this.closeDevice();
     else if (ctx === INSTALLATION) this.closeInstallation();
     else if (ctx === SIGNATURE) {
-      const text = this.fieldText === null ? '' : stripXmlWhitespace(this.fieldText);
+      const text = this.strippedField();
       this.signature = text === '' ? null : text;
     }
   }
@@ -207,7 +219,10 @@ export class McfReader implements XmlHandler {
     if (this.phase === 1 && name === 'Installation') return this.openInstallation(tag);
     if (this.phase === 1 && name === 'Signature') {
       this.phase = 2;
-      if (this.hash !== null && this.snapshot !== null && this.snapshotAt === tag.offset) this.digest = this.snapshot.digest();
+      if (this.hash !== null && this.snapshotAt === tag.offset) {
+        if (this.hashedUpTo === tag.offset) this.digest = this.hash.digest();
+        else if (this.snapshot !== null) this.digest = this.snapshot.digest();
+      }
       this.snapshot = null;
       this.fieldText = null;
       return SIGNATURE;
@@ -244,7 +259,7 @@ export class McfReader implements XmlHandler {
 
   private openInstallationChild(tag: XmlStartTag, known: boolean): number {
     const inst = this.inst!;
-    const index = known ? ['MigrationType', 'GroupID', 'Device'].indexOf(tag.local) : -1;
+    const index = known ? (INSTALLATION_CHILD_INDEX.get(tag.local) ?? -1) : -1;
     if (index < 0 || index < inst.last || (index === inst.last && index !== 2)) {
       inst.structureInvalid = true;
       return SKIP;
@@ -263,7 +278,7 @@ export class McfReader implements XmlHandler {
 
   private openDeviceField(tag: XmlStartTag, known: boolean): number {
     const dev = this.device!;
-    const index = known ? (DEVICE_FIELDS as readonly string[]).indexOf(tag.local) : -1;
+    const index = known ? (DEVICE_FIELD_INDEX.get(tag.local) ?? -1) : -1;
     if (index < 0 || index <= dev.last) {
       dev.structureInvalid = true;
       return SKIP;
@@ -299,7 +314,7 @@ export class McfReader implements XmlHandler {
     const dev = this.device!;
     let value: string | null;
     if (WS_STRIPPED.has(this.field)) {
-      const stripped = this.fieldText === null ? '' : stripXmlWhitespace(this.fieldText);
+      const stripped = this.strippedField();
       value = stripped === '' ? null : stripped;
     } else value = this.trimmedField();
     dev.fields[this.field as DeviceField] = value;
@@ -329,6 +344,12 @@ export class McfReader implements XmlHandler {
     });
   }
 
+  /** The field's text without XML whitespace ('' when it has none). */
+  private strippedField(): string {
+    if (this.fieldText === null) return '';
+    return this.fieldHasWs ? stripXmlWhitespace(this.fieldText) : this.fieldText;
+  }
+
   private trimmedField(): string | null {
     if (this.fieldText === null) return null;
     const t = trimXml(this.fieldText);
@@ -342,6 +363,10 @@ export class McfReader implements XmlHandler {
   private problem3(reason: string, offset: number): void {
     if (this.step3 === null) this.step3 = { step: 3, reason, offset };
   }
+}
+
+function indexMap(names: readonly string[]): ReadonlyMap<string, number> {
+  return new Map(names.map((name, index) => [name, index]));
 }
 
 function emptyDeviceFields(): Record<DeviceField, string | null> {

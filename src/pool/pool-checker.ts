@@ -12,6 +12,7 @@ import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from 
 import { loadDeviceCryptoContext } from '../device-crypto/context.js';
 import { S1migError } from '../errors/s1mig-error.js';
 import type { WorkerInit, WorkerReply } from './protocol.js';
+import { packBatch, unpackResults } from './wire.js';
 
 export interface PoolOptions {
   threads?: number;
@@ -19,6 +20,7 @@ export interface PoolOptions {
 }
 
 const IDLE_TIMEOUT_MS = 60_000;
+const WORKER_YOUNG_GENERATION_MB = 16;
 
 /**
  * Piscina loads plain JavaScript: from dist/ the worker sits next to this file; from the
@@ -49,6 +51,9 @@ export function createPoolChecker(refDir: string, options: PoolOptions = {}): De
     maxQueue,
     concurrentTasksPerWorker: 1,
     workerData: init,
+    // Measured: with V8's default young generation the two workers added ~30 MB of peak RSS
+    // for no speed (100k-device file: 244 MB default, 219 MB at 16 MB, same wall time).
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
   const limit = threads + maxQueue;
   let inFlight = 0;
@@ -70,17 +75,19 @@ export function createPoolChecker(refDir: string, options: PoolOptions = {}): De
       await acquire();
       let reply: WorkerReply;
       try {
-        reply = (await pool.run(batch)) as WorkerReply;
+        // Packed here (wire.ts), after acquire(): only batches about to run are held twice.
+        reply = (await pool.run(packBatch(batch))) as WorkerReply;
       } catch (err) {
         throw new S1migError('WORKER_FAILED', `device-crypto worker failed: ${(err as Error).message}`, { cause: err });
       } finally {
         release();
       }
       if (!reply.ok) throw new S1migError('WORKER_FAILED', `device-crypto worker failed: ${reply.reason}`);
-      if (reply.results.length !== batch.items.length) {
+      const results = 'packed' in reply ? unpackResults(reply.packed) : reply.results;
+      if (results.length !== batch.items.length) {
         throw new S1migError('WORKER_FAILED', 'device-crypto worker returned a wrong number of results');
       }
-      return reply.results;
+      return results;
     },
     async close(): Promise<void> {
       if (closed) return;

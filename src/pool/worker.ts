@@ -3,11 +3,13 @@
  * task. Loaded as compiled JavaScript (dist/src/pool/worker.js). Replies are codes or a
  * failure reason, never key material and never thrown classes.
  */
-import { workerData } from 'piscina';
-import type { DeviceCryptoBatch } from '../core/device-crypto.js';
+// piscina hands the pool's workerData to each worker as the thread's own; importing it from
+// node:worker_threads spares every worker loading piscina's whole index at start.
+import { workerData } from 'node:worker_threads';
 import { checkDevices } from '../device-crypto/check.js';
 import { loadDeviceCryptoContext, type DeviceCryptoContext } from '../device-crypto/context.js';
 import type { WorkerInit, WorkerReply } from './protocol.js';
+import { packResults, unpackBatch, type PackedBatch } from './wire.js';
 
 let ctx: DeviceCryptoContext | undefined;
 let loadFailure: string | undefined;
@@ -24,10 +26,12 @@ try {
   loadFailure = describe(err);
 }
 
-export default function run(batch: DeviceCryptoBatch): WorkerReply {
+export default function run(task: PackedBatch): WorkerReply {
   if (ctx === undefined) return { ok: false, reason: `worker could not load the reference: ${loadFailure ?? '?'}` };
   try {
-    return { ok: true, results: checkDevices(ctx, batch) };
+    const results = checkDevices(ctx, unpackBatch(task));
+    const packed = packResults(results);
+    return packed === null ? { ok: true, results } : { ok: true, packed };
   } catch (err) {
     return { ok: false, reason: describe(err) };
   }

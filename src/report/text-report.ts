@@ -18,15 +18,25 @@ export class TextReportSink implements ReportSink {
   }
 
   async installation(inst: InstallationReport): Promise<void> {
+    const text = this.render(inst);
+    if (text !== '') await this.out.write(text);
+  }
+
+  /** Only installations with something to say are shown: '' for a valid one without failing devices. */
+  render(inst: InstallationReport): string {
     const failing = inst.devices.filter((d) => d.status === 'invalid');
-    if (inst.status === 'valid' && failing.length === 0) return;
+    if (inst.status === 'valid' && failing.length === 0) return '';
     const lines = [`\nInstallation ${inst.installationId}: ${inst.status}`];
     for (const e of inst.errors) lines.push(`  ${e.code}: ${e.message}`);
     for (const d of failing) {
       lines.push(`  device ${d.deviceId ?? '(no id)'} (${d.deviceType ?? 'no type'}): invalid`);
       for (const e of d.errors) lines.push(`    ${e.code}: ${e.message}`);
     }
-    await this.out.write(lines.join('\n') + '\n');
+    return lines.join('\n') + '\n';
+  }
+
+  async rendered(texts: AsyncIterable<string>): Promise<void> {
+    for await (const text of texts) await this.out.write(text);
   }
 
   async end(s: ReportSummary): Promise<void> {

@@ -49,6 +49,14 @@ export interface ReportSink {
   begin(header: ReportHeader): Promise<void> | void;
   installation(inst: InstallationReport): Promise<void> | void;
   end(summary: ReportSummary): Promise<void> | void;
+  /**
+   * Optional ahead-of-time rendering: exactly the text `installation` would write for `inst`
+   * as the report's `index`-th installation (0-based). `validate` renders while the file is
+   * still being read and, when nothing changed by its end, passes the texts to `rendered`.
+   */
+  render?(inst: InstallationReport, index: number): string;
+  /** With `render`: writes `count` installations, given as the concatenation of their texts in order. */
+  rendered?(texts: AsyncIterable<string>, count: number): Promise<void>;
 }
 
 export function emptySummary(): ReportSummary {

@@ -38,11 +38,16 @@ export function knownType(text: string | null): DeviceType | null {
  * code (DEV_CERT_MALFORMED / DEV_CREDENTIAL_INVALID) comes from `evaluateDevice`.
  */
 export function deviceCryptoInput(dev: RawDevice): DeviceCryptoInput {
+  return cryptoInputFor(dev, dev.fields.DeviceID === null ? null : canonicalEui(dev.fields.DeviceID));
+}
+
+/** `deviceCryptoInput` for a caller that has already canonicalised the DeviceID (`validate`'s hot path). */
+export function cryptoInputFor(dev: RawDevice, canonicalId: string | null): DeviceCryptoInput {
   const f = dev.fields;
   const cert = f.Certificate;
   const cred = f.Credential;
   return {
-    deviceId: f.DeviceID === null ? null : canonicalEui(f.DeviceID),
+    deviceId: canonicalId,
     deviceType: knownType(f.DeviceType),
     certificate: cert !== null && cert.length <= MAX_BASE64_FIELD ? cert : null,
     credential: cred !== null && cred.length <= MAX_BASE64_FIELD ? cred : null,
@@ -75,13 +80,14 @@ export function evaluateDevice(dev: RawDevice, crypto: DeviceCryptoResult): Devi
 
   const parent = f.Parent === null ? null : canonicalEui(f.Parent);
   const rs = f.ResponsibleSupplier;
+  const supplier = rs === null ? null : canonicalEui(rs);
   let fieldInvalid =
     dev.structureInvalid ||
     !lengthIn(f.Manufacturer, 1, 30) ||
     !lengthIn(f.Model, 1, 30) ||
     !lengthIn(f.FirmwareVersion, 1, 8) ||
     (f.MPxN !== null && !MPXN.test(f.MPxN)) ||
-    (rs !== null && canonicalEui(rs) === null) ||
+    (rs !== null && supplier === null) ||
     (f.Parent !== null && parent === null);
   if (type !== null) {
     const meter = METERS.has(type);
@@ -111,7 +117,7 @@ export function evaluateDevice(dev: RawDevice, crypto: DeviceCryptoResult): Devi
     parentPresent: f.Parent !== null,
     manufacturer: f.Manufacturer,
     model: f.Model,
-    supplier: rs === null ? null : canonicalEui(rs),
+    supplier,
     errors: DEVICE_CODES.filter((c) => codes.has(c)),
   };
 }

@@ -1,13 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { DeviceType } from '../core/device-crypto.js';
 import type { DeviceCode } from '../errors/codes.js';
-import { S1migError } from '../errors/s1mig-error.js';
+import { errorCode, S1migError } from '../errors/s1mig-error.js';
 import type { DeviceOutcome } from './device-rules.js';
 import type { InstallationFacts } from './installation-rules.js';
+import { SpoolFile } from './spool-file.js';
 
 /** One installation as the report needs it once the file has been read: no certificate or credential text. */
 export interface SpooledInstallation extends InstallationFacts {
@@ -15,7 +14,6 @@ export interface SpooledInstallation extends InstallationFacts {
   readonly devices: readonly DeviceOutcome[];
 }
 
-const FLUSH_CHARS = 1 << 20;
 
 type DeviceRow = [
   string | null, string | null, string | null, DeviceType | null, string | null, 0 | 1,
@@ -24,26 +22,32 @@ type DeviceRow = [
 type InstallationRow = [string, string | null, string | null, number, 0 | 1, DeviceRow[]];
 
 /**
- * Per-installation intermediate results of `validate`, one JSON line each, in file order,
- * in a private temporary directory: the installation rules need the duplicate device IDs
- * of the whole file, so the reports can only be written after the last installation.
+ * Per-installation intermediate results of `validate`, in file order, in a private temporary
+ * directory: the installation rules need the duplicate device IDs of the whole file, so the
+ * reports can only be written after the last installation. Two files: one JSON line per
+ * installation (what the rules need), and optionally the installation's report text
+ * rendered ahead with the duplicates known at the time, which is the final text whenever
+ * the file turns out to hold no duplicate device ID (see validateFile).
  */
 export class InstallationSpool {
-  private pending: string[] = [];
-  private pendingChars = 0;
   private count = 0;
+  private renderedCount = 0;
 
   private constructor(
     private readonly dir: string,
-    private readonly path: string,
-    private handle: FileHandle | null,
+    private readonly rows: SpoolFile,
+    private readonly texts: SpoolFile,
   ) {}
 
   static async create(): Promise<InstallationSpool> {
     const dir = await mkdtemp(join(tmpdir(), 's1mig-spool-'));
     try {
-      const path = join(dir, 'installations.jsonl');
-      return new InstallationSpool(dir, path, await open(path, 'wx', 0o600));
+      const rows = await SpoolFile.create(join(dir, 'installations.jsonl'));
+      const texts = await SpoolFile.create(join(dir, 'rendered.txt')).catch(async (err: unknown) => {
+        await rows.close();
+        throw err;
+      });
+      return new InstallationSpool(dir, rows, texts);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
       throw new S1migError('INTERNAL', `cannot create the validation spool: ${(err as Error).message}`, { cause: err });
@@ -55,7 +59,12 @@ export class InstallationSpool {
     return this.count;
   }
 
-  async append(inst: SpooledInstallation): Promise<void> {
+  /** True when every installation was appended with a rendered text. */
+  get allRendered(): boolean {
+    return this.renderedCount === this.count;
+  }
+
+  async append(inst: SpooledInstallation, rendered?: string): Promise<void> {
     const row: InstallationRow = [
       inst.id, inst.migrationType, inst.groupId, inst.deviceCount, inst.structureInvalid ? 1 : 0,
       inst.devices.map((d): DeviceRow => [
@@ -63,43 +72,34 @@ export class InstallationSpool {
         d.manufacturer, d.model, d.supplier, d.errors as DeviceCode[],
       ]),
     ];
-    const line = `${JSON.stringify(row)}\n`;
-    this.pending.push(line);
-    this.pendingChars += line.length;
     this.count++;
-    if (this.pendingChars >= FLUSH_CHARS) await this.flush();
+    await this.rows.append(`${JSON.stringify(row)}\n`);
+    if (rendered !== undefined) {
+      this.renderedCount++;
+      await this.texts.append(rendered);
+    }
   }
 
   /** Every appended installation, in order; call once, after the last append. */
   async *read(): AsyncGenerator<SpooledInstallation> {
-    await this.flush();
-    await this.closeHandle();
-    const lines = createInterface({ input: createReadStream(this.path, { encoding: 'utf8' }), crlfDelay: Infinity });
     try {
-      for await (const line of lines) yield decode(line);
-    } finally {
-      lines.close();
+      for await (const line of this.rows.lines()) yield decode(line);
+    } catch (err) {
+      if (errorCode(err) !== undefined) throw err;
+      throw new S1migError('INTERNAL', `validation spool corrupted: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** The rendered texts, concatenated in order, in large blocks; call once, after the last append. */
+  renderedBlocks(): AsyncGenerator<string> {
+    return this.texts.blocks();
   }
 
   /** Closes and removes the spool; safe to call more than once. */
   async dispose(): Promise<void> {
-    await this.closeHandle().catch(() => undefined);
+    await this.rows.close().catch(() => undefined);
+    await this.texts.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0 || this.handle === null) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    this.pendingChars = 0;
-    await this.handle.write(text);
-  }
-
-  private async closeHandle(): Promise<void> {
-    const h = this.handle;
-    this.handle = null;
-    await h?.close();
   }
 }
 

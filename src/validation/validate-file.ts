@@ -1,3 +1,4 @@
+import { setImmediate as setImmediateP } from 'node:timers/promises';
 import { canonicalEui } from '../core/values.js';
 import type { DeviceCryptoChecker, DeviceCryptoInput, DeviceCryptoResult } from '../core/device-crypto.js';
 import { S1migError } from '../errors/s1mig-error.js';
@@ -6,8 +7,8 @@ import type { ParsedHeader } from '../mcf/header.js';
 import { McfReader } from '../mcf/reader.js';
 import type { McfScan, RawDevice, RawInstallation } from '../mcf/types.js';
 import type { Reference } from '../reference/index.js';
-import { emptySummary, type FileSummary, type ReportSink } from '../report/types.js';
-import { deviceCryptoInput, evaluateDevice, withoutTexts } from './device-rules.js';
+import { emptySummary, type FileSummary, type InstallationReport, type ReportSink, type ReportSummary } from '../report/types.js';
+import { cryptoInputFor, evaluateDevice, withoutTexts } from './device-rules.js';
 import { decideFile } from './file-rules.js';
 import { reportFromOutcomes } from './installation-report.js';
 import type { InstallationContext } from './installation-rules.js';
@@ -17,11 +18,19 @@ import { fileChunks, regularFileSize } from './read-file.js';
 
 export { DEFAULT_POLICY, type ValidationPolicy } from './policy.js';
 
+const DEFAULT_SLICE_BYTES = 16 * 1024;
+
 export interface ValidateOptions {
   /** Devices per checker batch (default 128). */
   batchSize?: number;
   /** Batches sent to the checker before the oldest is awaited (default 8). */
   maxInFlight?: number;
+  /**
+   * Bytes parsed between two turns of the event loop while devices are being checked
+   * (default 16 KiB). The pool hands a worker its next batch from the main thread's event
+   * loop, so parsing a whole read chunk in one go would leave finished workers idle.
+   */
+  sliceBytes?: number;
   /** Progress of the single read: bytes read so far, file size. */
   onProgress?: (bytes: number, total: number) => void;
 }
@@ -56,7 +65,8 @@ export async function scanFile(
  * go to the checker and, as the results arrive, the evaluated devices are spooled to a
  * private temporary file. Once the file is accepted, the installation rules run from the
  * spool with the whole file's duplicate device IDs and the report goes to the sink, one
- * installation at a time.
+ * installation at a time; or, for a sink that renders ahead and a file without duplicate
+ * device IDs, the texts rendered during the read go to it as they are (AheadRendering).
  */
 export async function validateFile(
   path: string,
@@ -69,22 +79,58 @@ export async function validateFile(
   const total = await regularFileSize(path);
   const spool = await InstallationSpool.create();
   try {
-    const { scan, duplicates } = await readAndCheck(path, checker, spool, { ...options, total });
+    const ahead = aheadRendering(policy, ref, sink);
+    const { scan, duplicates } = await readAndCheck(path, checker, spool, { ...options, total, ahead });
     const decision = decideFile(scan, ref);
     await sink.begin(decision.report);
-    const summary = emptySummary();
+    let summary = emptySummary();
     if (decision.header !== null) {
       if (spool.size !== scan.installationCount) {
         throw new S1migError('INTERNAL', `${spool.size} installations checked, ${scan.installationCount} in the file`);
       }
-      const ctx: InstallationContext = { policy, eligibility: ref.eligibility, isDuplicate: (id) => duplicates.has(id) };
-      for await (const inst of spool.read()) await sink.installation(reportFromOutcomes(inst, inst.devices, ctx, summary));
+      if (ahead !== null && duplicates.size === 0 && spool.allRendered) {
+        // No device ID occurs twice, so every installation was judged on the final facts.
+        await ahead.rendered(spool.renderedBlocks(), spool.size);
+        summary = ahead.summary;
+      } else {
+        const ctx: InstallationContext = { policy, eligibility: ref.eligibility, isDuplicate: (id) => duplicates.has(id) };
+        for await (const inst of spool.read()) await sink.installation(reportFromOutcomes(inst, inst.devices, ctx, summary));
+      }
     }
     await sink.end(summary);
     return { ...decision.report, summary };
   } finally {
     await spool.dispose();
   }
+}
+
+/**
+ * Reports rendered while the file is read, for sinks that can render ahead: the installation
+ * rules then run with the duplicate device IDs seen so far, which are the file's final ones
+ * for every installation none of whose IDs is a duplicate at the end. When the file holds
+ * no duplicate at all (the normal case) the rendered texts are the report, and the
+ * workers' idle time after the read shrinks to a copy; otherwise the rules run again from
+ * the spool with the final set.
+ */
+interface AheadRendering {
+  readonly render: (inst: InstallationReport, index: number) => string;
+  readonly rendered: (texts: AsyncIterable<string>, count: number) => Promise<void>;
+  readonly policy: ValidationPolicy;
+  readonly eligibility: Reference['eligibility'];
+  /** Tally of the rendered reports. */
+  readonly summary: ReportSummary;
+}
+
+function aheadRendering(policy: ValidationPolicy, ref: Reference, sink: ReportSink): AheadRendering | null {
+  const { render, rendered } = sink;
+  if (render === undefined || rendered === undefined) return null;
+  return {
+    render: render.bind(sink),
+    rendered: rendered.bind(sink),
+    policy,
+    eligibility: ref.eligibility,
+    summary: emptySummary(),
+  };
 }
 
 /** An installation whose devices are with the checker: texts dropped, results pending. */
@@ -105,7 +151,7 @@ async function readAndCheck(
   path: string,
   checker: DeviceCryptoChecker,
   spool: InstallationSpool,
-  options: ValidateOptions & { total: number },
+  options: ValidateOptions & { total: number; ahead: AheadRendering | null },
 ): Promise<{ scan: McfScan; duplicates: CompactStringSet }> {
   const batchSize = options.batchSize ?? 128;
   const maxInFlight = options.maxInFlight ?? 8;
@@ -128,13 +174,19 @@ async function readAndCheck(
     items = [];
   };
 
+  const ahead = options.ahead;
+  const aheadCtx: InstallationContext | null =
+    ahead === null ? null : { policy: ahead.policy, eligibility: ahead.eligibility, isDuplicate: (id) => duplicates.has(id) };
+
   const spoolReady = async (): Promise<void> => {
     let used = 0;
     while (complete.length > 0 && complete[0]!.devices.length <= results.length - used) {
       const { facts, devices: devs } = complete.shift()!;
       const outcomes = devs.map((dev, j) => evaluateDevice(dev, results[used + j]!));
       used += devs.length;
-      await spool.append({ ...facts, devices: outcomes });
+      const inst = { ...facts, devices: outcomes };
+      if (ahead === null || aheadCtx === null) await spool.append(inst);
+      else await spool.append(inst, ahead.render(reportFromOutcomes(inst, outcomes, aheadCtx, ahead.summary), spool.size));
     }
     if (used > 0) results = results.slice(used);
   };
@@ -155,7 +207,7 @@ async function readAndCheck(
       if (id !== null && !seen.add(id)) duplicates.add(id);
       if (!checking) return;
       devices.push(withoutTexts(dev));
-      items.push(deviceCryptoInput(dev));
+      items.push(cryptoInputFor(dev, id));
       if (items.length >= batchSize) dispatch();
     },
     onInstallation: (inst) => {
@@ -164,8 +216,13 @@ async function readAndCheck(
     },
   });
   let bytes = 0;
+  const slice = Math.max(1, options.sliceBytes ?? DEFAULT_SLICE_BYTES);
   for await (const chunk of fileChunks(path)) {
-    reader.write(chunk);
+    for (let off = 0; off < chunk.length; off += slice) {
+      // Let the event loop hand finished workers their next batch (see sliceBytes).
+      if (off > 0 && checking) await setImmediateP();
+      reader.write(off === 0 && chunk.length <= slice ? chunk : chunk.subarray(off, off + slice));
+    }
     bytes += chunk.length;
     options.onProgress?.(bytes, options.total);
     // A rejected file gets no installation reports: its devices need no checks.

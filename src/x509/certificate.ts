@@ -144,7 +144,8 @@ export function parseCertificate(der: Uint8Array): CertificateParts | null {
   // Optional issuerUniqueID [1], subjectUniqueID [2] (IMPLICIT BIT STRING), extensions [3], in order.
   let extensions: Extension[] = [];
   let expected = 1;
-  for (const field of fields.slice(i + 6)) {
+  for (let f = i + 6; f < fields.length; f++) {
+    const field = fields[f]!;
     const n = field.tag & 0x1f;
     const cls = field.tag & 0xc0;
     if (cls !== 0x80 || n < expected || n > 3) return null;

@@ -52,20 +52,22 @@ export function findExtensions(der: Uint8Array, exts: readonly Extension[], oid:
 export interface SanResult {
   /** Number of otherName entries of type hardwareModuleName. */
   readonly hardwareModuleNames: number;
-  /** hwSerialNum contents of the decodable hardwareModuleName entries. */
-  readonly serials: Uint8Array[];
+  /**
+   * The hwSerialNum OCTET STRINGs of the decodable hardwareModuleName entries (nodes, not
+   * views: the caller reads the few bytes it needs without a Buffer per certificate).
+   */
+  readonly serials: Tlv[];
 }
 
 /** HardwareModuleName ::= SEQUENCE { hwType OID, hwSerialNum OCTET STRING } inside [0] EXPLICIT. */
-function readHwSerial(der: Uint8Array, value: Tlv | undefined): Uint8Array | null {
+function readHwSerial(der: Uint8Array, value: Tlv | undefined): Tlv | null {
   if (value === undefined || value.tag !== ctxConstructed(0)) return null;
   const wrapped = readChildren(der, value);
   if (wrapped === null || wrapped.length !== 1) return null;
   const hmn = readChildrenOf(der, wrapped[0], TAG.SEQUENCE);
   if (hmn === null || hmn.length !== 2 || !isValidOid(der, hmn[0]!)) return null;
   const serial = hmn[1]!;
-  if (serial.tag !== TAG.OCTET_STRING) return null;
-  return der.subarray(serial.contentStart, serial.end);
+  return serial.tag === TAG.OCTET_STRING ? serial : null;
 }
 
 /**
@@ -77,7 +79,7 @@ export function readSubjectAltName(der: Uint8Array, ext: Extension): SanResult |
   const names = node === null ? null : readChildrenOf(der, node, TAG.SEQUENCE);
   if (names === null || names.length === 0) return null;
   let hardwareModuleNames = 0;
-  const serials: Uint8Array[] = [];
+  const serials: Tlv[] = [];
   for (const name of names) {
     if ((name.tag & 0xc0) !== 0x80) return null; // GeneralName alternatives are all context-specific
     if (name.tag !== ctxConstructed(0)) continue;

@@ -1,4 +1,4 @@
-import { encodeUtf8 } from './lexical.js';
+import { NAME_CHAR, encodeUtf8 } from './lexical.js';
 
 /** Bytes of the name being read; names repeat all the time, so they are interned. */
 export class NameBuffer {
@@ -26,16 +26,41 @@ export class NameBuffer {
   }
 
   take(): string {
-    const { buf, len } = this;
+    return this.intern(this.buf, 0, this.len);
+  }
+
+  /**
+   * End (exclusive) of the name starting at bytes[start] when a non-name byte follows it in
+   * `bytes` and it is within the limit; 0 otherwise, and the caller reads it byte by byte
+   * (reporting an over-long name at the same byte as ever).
+   */
+  endIn(bytes: Uint8Array, start: number): number {
+    const max = this.buf.length;
+    const n = Math.min(bytes.length, start + max + 1);
+    let j = start + 1;
+    while (j < n && NAME_CHAR[bytes[j]!] === 1) j++;
+    return j < n && j - start <= max ? j : 0;
+  }
+
+  /**
+   * The name held in bytes [start, end) of `bytes`, which the caller scanned whole (its
+   * length within the limit): the same interned string `take` would give, without copying.
+   */
+  takeFrom(bytes: Uint8Array, start: number, end: number): string {
+    return this.intern(bytes, start, end);
+  }
+
+  private intern(bytes: Uint8Array, start: number, end: number): string {
+    const len = end - start;
     let h = len;
-    for (let k = 0; k < len; k++) h = (Math.imul(h, 31) + buf[k]!) | 0;
+    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + bytes[k]!) | 0;
     const cached = this.names.get(h);
     if (cached !== undefined && cached.length === len) {
       let same = true;
-      for (let k = 0; k < len && same; k++) same = cached.charCodeAt(k) === buf[k];
+      for (let k = 0; k < len && same; k++) same = cached.charCodeAt(k) === bytes[start + k];
       if (same) return cached;
     }
-    const name = Buffer.from(buf.buffer, 0, len).toString('utf8');
+    const name = Buffer.from(bytes.buffer, bytes.byteOffset + start, len).toString('utf8');
     if (this.names.size < 1024) this.names.set(h, name);
     return name;
   }
@@ -48,8 +73,11 @@ export class AttrBuffer {
   private cps = 0;
   private over = false;
 
+  private readonly view: Buffer; // decodes without a new Buffer object per value
+
   constructor(private readonly maxCodePoints: number) {
     this.buf = new Uint8Array(maxCodePoints * 4 + 8);
+    this.view = Buffer.from(this.buf.buffer, 0, this.buf.length);
   }
 
   reset(): void {
@@ -76,6 +104,6 @@ export class AttrBuffer {
 
   /** The value, or null when it passed its limit. */
   take(): string | null {
-    return this.over ? null : Buffer.from(this.buf.buffer, 0, this.len).toString('utf8');
+    return this.over ? null : this.view.toString('utf8', 0, this.len);
   }
 }

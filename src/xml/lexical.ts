@@ -13,6 +13,39 @@ export function isXmlWs(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d;
 }
 
+/** NAME_CHAR[b] is 1 exactly when isNameChar(b): lets name scans run as a table lookup per byte. */
+export const NAME_CHAR: Uint8Array = classTable((b) => (isNameChar(b) ? 1 : 0));
+
+/**
+ * Bytes character data can take in bulk: 1 for an ASCII character with nothing to watch
+ * (no markup, reference, ']' or '>' of ']]>', not whitespace), 2 for a space, tab or line
+ * feed, 0 for everything that needs the byte-by-byte path (CR, controls, non-ASCII, ...).
+ */
+export const TEXT_PLAIN = 1;
+export const TEXT_WS = 2;
+export const TEXT_CLASS: Uint8Array = classTable((b) => {
+  if (b === 0x20 || b === 0x09 || b === 0x0a) return TEXT_WS;
+  if (b < 0x21 || b >= 0x80 || b === 0x3c || b === 0x26 || b === 0x5d || b === 0x3e) return 0;
+  return TEXT_PLAIN;
+});
+
+/**
+ * End (exclusive) of the name starting at bytes[start] when it is exactly `name` (ASCII) and
+ * a non-name byte follows it in `bytes`; 0 otherwise.
+ */
+export function nameAt(name: string, bytes: Uint8Array, start: number): number {
+  const end = start + name.length;
+  if (end >= bytes.length || NAME_CHAR[bytes[end]!] === 1) return 0;
+  for (let k = 0; k < name.length; k++) if (name.charCodeAt(k) !== bytes[start + k]) return 0;
+  return end;
+}
+
+function classTable(f: (b: number) => number): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) t[b] = f(b);
+  return t;
+}
+
 /** XML 1.0 Char production for a code point produced by a character reference. */
 function isXmlChar(cp: number): boolean {
   return (

@@ -1,6 +1,7 @@
 import { AttrBuffer, NameBuffer } from './buffers.js';
 import { ElementStack } from './element-stack.js';
-import { checkXmlDeclaration, encodeUtf8, isNameChar, isNameStart, isXmlWs, resolveReference } from './lexical.js';
+import { checkXmlDeclaration, isNameChar, isNameStart, isXmlWs, nameAt, resolveReference } from './lexical.js';
+import { RUN_AMP, RUN_CDATA_END, RUN_CONTROL, RUN_LT, TextRun } from './text-run.js';
 import { DEFAULT_XML_LIMITS, type XmlFatal, type XmlHandler, type XmlLimits } from './types.js';
 import { Utf8Validator } from './utf8-validator.js';
 
@@ -29,15 +30,9 @@ export class XmlTokenizer {
   private rootSeen = false;
   private declAllowedAt = 0; // the XML declaration may start only here (0, or 3 after a BOM)
   private ltOffset = 0;
-  private crPending = false;
-  private brackets = 0;
+  private crPending = false; // in an attribute value
 
-  // Current text run.
-  private readonly textBuf: Uint8Array;
-  private textLen = 0;
-  private textCps = 0;
-  private textOverflow = false;
-  private textWsOnly = true;
+  private readonly text: TextRun;
 
   // Current tag.
   private readonly name: NameBuffer;
@@ -56,7 +51,7 @@ export class XmlTokenizer {
   constructor(private readonly handler: XmlHandler, limits: XmlLimits = DEFAULT_XML_LIMITS) {
     this.limits = limits;
     this.stack = new ElementStack(limits.depth);
-    this.textBuf = new Uint8Array(limits.textCodePoints * 4 + 8);
+    this.text = new TextRun(limits.textCodePoints, (offset) => this.handler.limit('text', offset));
     this.attr = new AttrBuffer(limits.attributeCodePoints);
     this.name = new NameBuffer(limits.nameBytes);
   }
@@ -76,7 +71,12 @@ export class XmlTokenizer {
       this.fail('invalid UTF-8', this.base);
       return;
     }
-    this.scan(chunk);
+    this.text.beginChunk(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    try {
+      this.scan(chunk);
+    } finally {
+      this.text.endChunk(); // the chunk may go away: a text run cut by it keeps its own copy
+    }
     this.base += chunk.length;
   }
 
@@ -91,7 +91,8 @@ export class XmlTokenizer {
     if (this.fatalError === null) this.fatalError = { reason, offset };
   }
 
-  // The main loop is long on purpose: one switch per byte is the fast path.
+  // The main loop is long on purpose: one switch per byte, except that character data
+  // (TextRun.scan) and names wholly inside the chunk are taken a stretch at a time.
   private scan(chunk: Uint8Array): void {
     const n = chunk.length;
     for (let i = 0; i < n; i++) {
@@ -99,82 +100,19 @@ export class XmlTokenizer {
       if (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return this.fail('control character', this.base + i);
       switch (this.state) {
         case CONTENT: {
-          // Hot loop: character data, with the run's state in locals.
-          const buf = this.textBuf;
-          const max = this.limits.textCodePoints;
-          let len = this.textLen;
-          let cps = this.textCps;
-          let wsOnly = this.textWsOnly;
-          let overflow = this.textOverflow;
-          let cr = this.crPending;
-          let br = this.brackets;
-          let stop = 0; // 0 end of chunk, 1 '<', 2 '&', 3 control character, 4 ']]>'
-          for (; i < n; i++) {
-            const c = chunk[i]!;
-            let out = c;
-            if (c <= 0x20) {
-              if (c === 0x0d) {
-                cr = true;
-                out = 0x0a;
-              } else if (c === 0x0a) {
-                if (cr) {
-                  cr = false;
-                  continue;
-                }
-              } else if (c !== 0x20 && c !== 0x09) {
-                stop = 3;
-                break;
-              } else cr = false;
-              br = 0;
-            } else {
-              if (c === 0x3c) {
-                stop = 1;
-                break;
-              }
-              if (c === 0x26) {
-                stop = 2;
-                break;
-              }
-              cr = false;
-              wsOnly = false;
-              if (c === 0x5d) br++;
-              else {
-                if (c === 0x3e && br >= 2) {
-                  stop = 4;
-                  break;
-                }
-                br = 0;
-              }
-            }
-            if (overflow) continue;
-            if ((out & 0xc0) !== 0x80 && ++cps > max) {
-              overflow = true;
-              this.handler.limit('text', this.base + i);
-              continue;
-            }
-            buf[len++] = out;
-          }
-          this.textLen = len;
-          this.textCps = cps;
-          this.textWsOnly = wsOnly;
-          this.textOverflow = overflow;
-          this.crPending = cr;
-          this.brackets = br;
-          if (stop === 1) {
-            this.crPending = false;
-            this.brackets = 0;
+          i = this.text.scan(chunk, i, this.base);
+          const stop = this.text.stop;
+          if (stop === RUN_LT) {
             this.ltOffset = this.base + i;
             this.state = LT;
             if (this.stack.depth === 1) this.handler.rootLevelMarkup?.(this.ltOffset);
-          } else if (stop === 2) {
-            this.crPending = false;
-            this.brackets = 0;
+          } else if (stop === RUN_AMP) {
             this.refBody = '';
             this.refInAttr = false;
             this.state = ENTITY;
-          } else if (stop === 3) {
+          } else if (stop === RUN_CONTROL) {
             return this.fail('control character', this.base + i);
-          } else if (stop === 4) {
+          } else if (stop === RUN_CDATA_END) {
             return this.fail("']]>' in character data", this.base + i);
           }
           break;
@@ -219,11 +157,21 @@ export class XmlTokenizer {
           } else if (isNameStart(b) && b !== 0x3a) {
             if (this.rootSeen && this.stack.depth === 0) return this.fail('second root element', this.ltOffset);
             this.flushText();
-            this.name.reset();
-            this.pushName(b, i);
-            this.attrNames.length = 0;
-            this.attrValues.length = 0;
-            this.state = START_NAME;
+            // Setting an array's length is a runtime call: only when there is something to drop.
+            if (this.attrNames.length > 0) this.attrNames.length = 0;
+            if (this.attrValues.length > 0) this.attrValues.length = 0;
+            const end = this.name.endIn(chunk, i);
+            if (end > 0) {
+              // The whole name is in this chunk: take it from there; its end is tag content.
+              this.tagName = this.name.takeFrom(chunk, i, end);
+              this.wsSeen = false;
+              this.state = TAG;
+              i = end - 1;
+            } else {
+              this.name.reset();
+              this.pushName(b, i);
+              this.state = START_NAME;
+            }
           } else {
             return this.fail("'<' not followed by a name", this.ltOffset);
           }
@@ -301,6 +249,19 @@ export class XmlTokenizer {
           this.startTag(true);
           break;
         case END_NAME:
+          if (this.name.length === 0 && isNameStart(b)) {
+            // As in START_NAME, a name wholly in this chunk is taken from there; an end tag
+            // nearly always names the open element, so that name is tried first.
+            const open = this.stack.openName;
+            let end = nameAt(open, chunk, i);
+            if (end > 0) this.tagName = open;
+            else if ((end = this.name.endIn(chunk, i)) > 0) this.tagName = this.name.takeFrom(chunk, i, end);
+            if (end > 0) {
+              this.state = END_WS;
+              i = end - 1;
+              break;
+            }
+          }
           if (isNameChar(b) && (this.name.length > 0 || isNameStart(b))) {
             if (!this.pushName(b, i)) return;
           } else {
@@ -360,7 +321,7 @@ export class XmlTokenizer {
               if (this.attr.pushCp(cp)) this.attrLimit(i);
               this.state = ATTR_VALUE;
             } else {
-              this.appendTextCp(cp);
+              this.text.appendCp(cp, this.base);
               this.state = CONTENT;
             }
           } else if (this.refBody.length >= REF_MAX || !(isNameChar(b) || b === 0x23) || b >= 0x80) {
@@ -377,35 +338,18 @@ export class XmlTokenizer {
     return this.rootSeen && this.stack.depth === 0;
   }
 
-  /** Appends the code point of a reference to the current text run. */
-  private appendTextCp(cp: number): void {
-    if (!(cp === 0x20 || cp === 0x09 || cp === 0x0a || cp === 0x0d)) this.textWsOnly = false;
-    if (this.textOverflow) return;
-    if (++this.textCps > this.limits.textCodePoints) return this.textLimit();
-    this.textLen += encodeUtf8(cp, this.textBuf, this.textLen);
-  }
-
-  private textLimit(): void {
-    this.textOverflow = true;
-    this.handler.limit('text', this.base);
-  }
-
   private attrLimit(i: number): void {
     this.handler.limit('attribute', this.base + i);
   }
 
   private flushText(): void {
-    if (this.textLen === 0 && !this.textOverflow && this.textCps === 0) return;
-    if (!this.textWsOnly) {
+    const text = this.text;
+    if (text.empty) return;
+    if (!text.whitespaceOnly) {
       if (!this.stack.markText()) return this.fail('character data in an element that has child elements', this.ltOffset);
-      if (!this.textOverflow) {
-        this.handler.text(Buffer.from(this.textBuf.buffer, 0, this.textLen).toString('utf8'), this.stack.depth - 1);
-      }
+      if (!text.overLimit) this.handler.text(text.value(), this.stack.depth - 1, text.hasWhitespace);
     }
-    this.textLen = 0;
-    this.textCps = 0;
-    this.textOverflow = false;
-    this.textWsOnly = true;
+    text.reset();
   }
 
   private pushName(b: number, i: number): boolean {

@@ -39,8 +39,10 @@ export interface XmlHandler {
   /**
    * Character data (normalised, entities expanded) of the current element since its last
    * child boundary, comments skipped; only called when it holds a non-whitespace character.
+   * `hasWs` is false exactly when the value holds no XML whitespace (#x20 #x9 #xA #xD), so a
+   * handler that strips whitespace can skip values without any.
    */
-  text(value: string, depth: number): void;
+  text(value: string, depth: number, hasWs: boolean): void;
   /** A text or attribute value passed its limit: it is dropped, parsing goes on. */
   limit(what: 'text' | 'attribute', offset: number): void;
   /** A `<` seen directly inside the root (before its children and the root end tag). */

@@ -12,6 +12,18 @@ describe('canonicalEui', () => {
       expect(canonicalEui(bad)).toBeNull();
     }
   });
+  it('agrees with the mcf-format.md syntax as a regular expression, character by character', () => {
+    // The fast loop replaced this expression; every single-character change of a valid ID must be judged alike.
+    const spec = /^[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){7}$/;
+    const base = '0a-1B-2c-3D-4e-5F-6a-7b';
+    const chars = ['0', '9', 'a', 'f', 'A', 'F', 'g', 'G', '-', ':', ' ', '/', '@', '`', '\u00e9', '\uff10', '\u0660'];
+    for (let i = 0; i < base.length; i++) {
+      for (const c of chars) {
+        const text = base.slice(0, i) + c + base.slice(i + 1);
+        expect(canonicalEui(text), text).toBe(spec.test(text) ? text.replaceAll('-', '').toLowerCase() : null);
+      }
+    }
+  });
 });
 
 describe('decodeStrictBase64', () => {

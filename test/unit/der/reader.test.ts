@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  encodeOid, isValidInteger, isValidOid, readBitString, readBoolean, readChildren, readPositiveBigInt,
+  encodeOid, encodingsEqual, isValidInteger, isValidOid, readBitString, readBoolean, readChildren, readPositiveBigInt,
   readSingle, readTlv,
 } from '../../../src/der/reader.js';
 
@@ -66,5 +66,22 @@ describe('primitive values', () => {
       const b = hex(bad);
       expect(readBitString(b, readSingle(b)!)).toBeNull();
     }
+  });
+});
+
+describe('encodingsEqual', () => {
+  it('compares two nodes of one buffer header and content', () => {
+    const buf = hex('30 0c 04 02 aa bb 04 02 aa bb 04 02 aa bc 05 00');
+    const [a, b, c, d] = readChildren(buf, readTlv(buf, 0, 14)!)!;
+    expect(encodingsEqual(buf, a!, b!)).toBe(true);
+    expect(encodingsEqual(buf, a!, a!)).toBe(true);
+    expect(encodingsEqual(buf, a!, c!)).toBe(false); // last content byte differs
+    expect(readTlv(buf, 14, 16)).toEqual({ tag: 5, start: 14, contentStart: 16, end: 16 });
+    expect(encodingsEqual(buf, a!, readTlv(buf, 14, 16)!)).toBe(false); // other length
+    expect(d).toBeUndefined();
+  });
+  it('sees a different header even with the same content', () => {
+    const buf = hex('04 01 aa 03 01 aa');
+    expect(encodingsEqual(buf, readTlv(buf, 0, 3)!, readTlv(buf, 3, 6)!)).toBe(false);
   });
 });

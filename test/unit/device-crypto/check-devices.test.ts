@@ -92,6 +92,7 @@ describe('each certificate code with a test PKI', () => {
   it('DEV_CERT_UNTRUSTED: other key with the same subject, other issuer name, tampered tbs, other SMSO', () => {
     expect(run(imposter.deviceCert(ID))).toEqual(['DEV_CERT_UNTRUSTED']);
     expect(run(pki.deviceCert(ID, { issuer: cn('S1MIG TEST CA 2') }))).toEqual(['DEV_CERT_UNTRUSTED']);
+    expect(run(pki.deviceCert(ID, { issuer: cn('S1MIG TEST CB') }))).toEqual(['DEV_CERT_UNTRUSTED']); // same length
     const tampered = Buffer.from(pki.deviceCert(ID));
     const idx = tampered.indexOf(Buffer.from(ID, 'hex'));
     tampered[idx + 7]! ^= 0x01; // change the hwSerialNum inside the signed bytes
@@ -117,6 +118,27 @@ describe('each certificate code with a test PKI', () => {
     expect(run(imposter.deviceCert('00db0000000000ab', { version: null, notAfter: utc('200101000000Z') }))).toEqual([
       'DEV_CERT_PROFILE', 'DEV_CERT_UNTRUSTED', 'DEV_CERT_ID_MISMATCH', 'DEV_CERT_EXPIRED',
     ]);
+  });
+
+  it('a mixed batch (run in phases) gives, item by item, what each item gives alone', () => {
+    const certs = [
+      pki.deviceCert(ID), imposter.deviceCert(ID), pki.deviceCert('00db0000000000ab', { notAfter: utc('200101000000Z') }),
+      pki.deviceCert(ID, { outerAlg: ECDSA_SHA256_NULL }), pki.deviceCert(ID, { version: null }),
+    ].map((der) => der.toString('base64'));
+    const vector = [...vectorDevices('mixed-outcomes').items, ...vectorDevices('basic-valid').items];
+    const items: DeviceCryptoInput[] = [];
+    vector.forEach((item, i) => {
+      items.push(item);
+      // The vector credentials decrypt under this reference; mix them with this PKI's certificates.
+      items.push({ ...item, certificate: certs[i % certs.length]!, deviceId: i % 3 === 0 ? ID : item.deviceId });
+      if (i % 4 === 0) items.push({ deviceId: null, deviceType: null, certificate: 'AAAA', credential: 'AAAA' });
+      if (i % 5 === 0) items.push({ deviceId: ID, deviceType: 'ESME', certificate: null, credential: null });
+    });
+    for (const smso of ['TEST', 'MDS']) {
+      const batch = checkDevices(ctx, { smso, createdAtSec: at, items });
+      expect(batch).toEqual(items.map((item) => checkDevices(ctx, { smso, createdAtSec: at, items: [item] })[0]));
+      expect(new Set(batch.flat()).size).toBeGreaterThanOrEqual(5);
+    }
   });
 
   it('adds the credential code after the certificate codes', () => {

@@ -30,6 +30,26 @@ describe('McfReader signed range', () => {
     });
   }
 
+  it("digests up to the Signature's '<' wherever chunks cut near it (the hash is copied only then)", () => {
+    const bytes = mcf({ body: installation('A') + installation('B') + '  <!-- c -->\n' });
+    const at = bytes.lastIndexOf('<Signature');
+    const want = sha256Before(bytes, '<Signature');
+    const digestFor = (cuts: number[]): Buffer => {
+      const r = new McfReader({ digest: true });
+      let from = 0;
+      for (const cut of [...cuts, bytes.length]) {
+        r.write(bytes.subarray(from, cut));
+        from = cut;
+      }
+      return Buffer.from(r.end().signedDigest!);
+    };
+    for (let k = at - 40; k <= at + 12; k++) {
+      expect(digestFor([k]), `cut at ${k}`).toEqual(want);
+      expect(digestFor([k - 30, k]), `cuts at ${k - 30}, ${k}`).toEqual(want);
+      expect(digestFor([k, k + 1, k + 2]), `cuts at ${k}, +1, +2`).toEqual(want);
+    }
+  });
+
   it('reads the Signature text without whitespace and the header texts', () => {
     const bytes = mcf({ signatureElement: '<Signature>\n  QUJD\n  RA==\n</Signature>\n' });
     const { scan } = read(bytes);
@@ -54,6 +74,17 @@ describe('McfReader installations', () => {
     expect(f.Parent).toBeNull();
     expect(insts[0]!.devices[0]!.structureInvalid).toBe(false);
     expect(insts[0]!.structureInvalid).toBe(false);
+  });
+
+  it('strips whitespace of certificates and credentials from bytes and references, and keeps texts without any as they are', () => {
+    const dev = device('00-DB-00-00-00-00-00-01', 'CHF', { Certificate: 'QUJD', Credential: 'QU&#10;JD&#x20;RA&#9;==\r\n' });
+    const dev2 = device('00-DB-00-00-00-00-00-02', 'CHF', { Certificate: '\n  QUJD\n  RA==\n', Credential: ' ' });
+    for (const chunk of [Number.POSITIVE_INFINITY, 1, 7]) {
+      const { insts } = read(mcf({ body: installation('A', [dev, dev2]), signatureElement: '<Signature>QUJD&#13;RA==</Signature>' }), chunk);
+      const [f, f2] = insts[0]!.devices.map((d) => d.fields);
+      expect([f!.Certificate, f!.Credential, f2!.Certificate, f2!.Credential]).toEqual(['QUJD', 'QUJDRA==', 'QUJDRA==', null]);
+    }
+    expect(read(mcf({ signatureElement: '<Signature>QUJD&#13;RA==</Signature>' })).scan.signature).toBe('QUJDRA==');
   });
 
   it('flags unknown or misplaced elements inside a Device and outside the devices', () => {

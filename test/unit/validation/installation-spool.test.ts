@@ -66,4 +66,23 @@ describe('InstallationSpool', () => {
       await spool.dispose();
     }
   });
+
+  it('keeps texts rendered ahead, concatenated in order, and says whether every installation has one', async () => {
+    const spool = await InstallationSpool.create();
+    try {
+      await spool.append(installations[0]!, '\n    {"a": 1}');
+      await spool.append(installations[1]!, '');
+      expect(spool.allRendered).toBe(true);
+      await spool.append(installations[2]!);
+      expect(spool.allRendered).toBe(false);
+      let text = '';
+      for await (const block of spool.renderedBlocks()) text += block;
+      expect(text).toBe('\n    {"a": 1}');
+      const back: SpooledInstallation[] = [];
+      for await (const inst of spool.read()) back.push(inst);
+      expect(back).toEqual(installations);
+    } finally {
+      await spool.dispose();
+    }
+  });
 });

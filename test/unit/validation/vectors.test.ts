@@ -4,7 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createInThreadChecker } from '../../../src/device-crypto/index.js';
 import { loadReference } from '../../../src/reference/index.js';
 import { JsonReportSink } from '../../../src/report/json-report.js';
-import { stringOutput } from '../../../src/report/output.js';
+import { stringOutput, type TextOutput } from '../../../src/report/output.js';
+import { TextReportSink } from '../../../src/report/text-report.js';
+import type { ReportSink } from '../../../src/report/types.js';
 import { DEFAULT_POLICY, validateFile } from '../../../src/validation/validate-file.js';
 
 // test/unit/validation/ -> /work/main -> /work/shared
@@ -43,5 +45,25 @@ describe('MCF known-answer vectors', () => {
       expect(Object.keys(actual)).toEqual(Object.keys(expected));
       expect(summary.status).toBe(expected.status);
     });
+
+    it(`${name}: reports rendered during the read equal those rendered after it (JSON and text)`, async () => {
+      for (const makeSink of [(o: TextOutput) => new JsonReportSink(o), (o: TextOutput) => new TextReportSink(o)]) {
+        const ahead = stringOutput();
+        const after = stringOutput();
+        const s1 = await validateFile(`${VECTORS}${name}`, ref, checker, { ...DEFAULT_POLICY }, makeSink(ahead));
+        const s2 = await validateFile(`${VECTORS}${name}`, ref, checker, { ...DEFAULT_POLICY }, afterReadOnly(makeSink(after)));
+        expect(ahead.text()).toBe(after.text());
+        expect(s1).toEqual(s2);
+      }
+    });
   }
 });
+
+/** The same sink without its ahead-of-time rendering: validateFile must then run the rules after the read. */
+function afterReadOnly(sink: ReportSink): ReportSink {
+  return {
+    begin: (h) => sink.begin(h),
+    installation: (i) => sink.installation(i),
+    end: (s) => sink.end(s),
+  };
+}

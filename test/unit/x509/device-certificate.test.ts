@@ -161,6 +161,24 @@ describe('profile (DEV_CERT_PROFILE)', () => {
     expect(twoSans?.hwSerial).toBeNull();
   });
 
+  it('takes the identity over all SANs: the one serial, when every SAN decodes', () => {
+    const dnsOnly = san([tlv(0x82, Buffer.from('only.dns'))]);
+    const undecodable = ext('2.5.29.17', true, Buffer.from([0x30, 0x05, 0x01]));
+    const second = profile({ extensions: [keyUsage(0x80, 7), dnsOnly, san([hwName(serial)])] });
+    expect(second?.hwSerial).toBe(ID); // readable identity from the second SAN ...
+    expect(second?.profileOk).toBe(false); // ... but two SANs fail the profile
+    const first = profile({ extensions: [san([hwName(serial)]), keyUsage(0x80, 7), dnsOnly] });
+    expect(first?.hwSerial).toBe(ID);
+    expect(first?.profileOk).toBe(false);
+    expect(profile({ extensions: [keyUsage(0x80, 7), undecodable, san([hwName(serial)])] })?.hwSerial).toBeNull();
+    expect(profile({ extensions: [keyUsage(0x80, 7), san([hwName(serial)]), undecodable] })?.hwSerial).toBeNull();
+    const later = profile({ extensions: [san([hwName(serial)], true), keyUsage(0x80, 7)] });
+    expect(later?.profileOk).toBe(true); // extension order does not matter
+    expect(later?.hwSerial).toBe(ID);
+    expect(profile({ extensions: [keyUsage(0x80, 7), san([hwName(Buffer.from('00db00000000000102', 'hex'))])] })?.hwSerial)
+      .toBeNull(); // 9 bytes
+  });
+
   it('a non-critical SAN keeps the identity readable', () => {
     const cert = profile({ extensions: [keyUsage(0x80, 7), san([hwName(serial)], false)] });
     expect(cert?.profileOk).toBe(false);

@@ -1,0 +1,83 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+
+const FLUSH_CHARS = 1 << 20;
+const READ_BLOCK = 1 << 20;
+
+/**
+ * An append-only private text file written in large buffered writes and read back once in
+ * large blocks: the spools of `validate` write hundreds of thousands of short texts and
+ * read them back after the MCF has been read, when the main thread is all that works.
+ */
+export class SpoolFile {
+  private pending: string[] = [];
+  private pendingChars = 0;
+
+  private constructor(
+    readonly path: string,
+    private handle: FileHandle | null,
+  ) {}
+
+  /** Creates the file (mode 0600; it must not exist yet). */
+  static async create(path: string): Promise<SpoolFile> {
+    return new SpoolFile(path, await open(path, 'wx', 0o600));
+  }
+
+  async append(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= FLUSH_CHARS) await this.flush();
+  }
+
+  /** The whole text, in blocks of about 1 MiB (UTF-8 sequences are never split); once, after the last append. */
+  async *blocks(): AsyncGenerator<string> {
+    await this.flush();
+    await this.close();
+    const input = await open(this.path, 'r');
+    try {
+      const block = Buffer.allocUnsafe(READ_BLOCK);
+      const decoder = new StringDecoder('utf8');
+      for (;;) {
+        const { bytesRead } = await input.read(block, 0, READ_BLOCK, null);
+        if (bytesRead === 0) break;
+        const text = decoder.write(block.subarray(0, bytesRead));
+        if (text.length > 0) yield text;
+      }
+      const rest = decoder.end();
+      if (rest.length > 0) yield rest;
+    } finally {
+      await input.close();
+    }
+  }
+
+  /** Every line (without its '\n'), in order; a text after the last '\n' is an error. */
+  async *lines(): AsyncGenerator<string> {
+    let carry = '';
+    for await (const block of this.blocks()) {
+      const text = carry + block;
+      const cut = text.lastIndexOf('\n');
+      if (cut < 0) {
+        carry = text;
+        continue;
+      }
+      carry = text.slice(cut + 1);
+      for (const line of text.slice(0, cut).split('\n')) yield line;
+    }
+    if (carry.length > 0) throw new RangeError('unterminated last line');
+  }
+
+  /** Safe to call more than once. */
+  async close(): Promise<void> {
+    const h = this.handle;
+    this.handle = null;
+    await h?.close();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0 || this.handle === null) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    await this.handle.write(text);
+  }
+}
