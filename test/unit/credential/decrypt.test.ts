@@ -1,20 +1,12 @@
-import { createCipheriv, createECDH, createPrivateKey, hkdfSync, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createCipheriv, createECDH, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ka, s1spPublic, vector } from './vector-keys.js';
 import {
   checkCredential,
-  createKeyAgreement,
   decryptCredential,
   deriveCredentialKey,
   sharedSecret,
 } from '../../../src/credential/decrypt.js';
-
-const vector = JSON.parse(
-  readFileSync(new URL('../../../../shared/fixtures/mcf-vectors/credential-vector.json', import.meta.url), 'utf8'),
-) as Record<string, string>;
-const ka = createKeyAgreement(createPrivateKey(vector.s1spKeyAgreementPrivateKeyPem!));
-const s1spPublic = createECDH('prime256v1');
-s1spPublic.setPrivateKey(Buffer.from(createPrivateKey(vector.s1spKeyAgreementPrivateKeyPem!).export({ format: 'jwk' }).d!, 'base64url'));
 
 /** An independent encryptor, written from the spec text, to make negative cases. */
 function encrypt(plaintext: Buffer | string, deviceId: string, opts: { aadId?: string; infoId?: string } = {}): Buffer {

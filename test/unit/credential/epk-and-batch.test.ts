@@ -3,25 +3,17 @@
  * uncompressed prefix in JS), and credentials are checked per batch in phases. These tests
  * pin down that both give exactly what the per-credential BigInt check gave before.
  */
-import { createCipheriv, createECDH, createPrivateKey, hkdfSync, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createCipheriv, createECDH, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ka, s1spPublic } from './vector-keys.js';
 import type { DeviceType } from '../../../src/core/device-crypto.js';
 import {
   checkCredential,
   checkCredentials,
-  createKeyAgreement,
   sharedSecret,
   type CredentialItem,
 } from '../../../src/credential/decrypt.js';
 import { P, decodeUncompressedPoint, isOnCurve } from '../../../src/crypto/p256.js';
-
-const vector = JSON.parse(
-  readFileSync(new URL('../../../../shared/fixtures/mcf-vectors/credential-vector.json', import.meta.url), 'utf8'),
-) as Record<string, string>;
-const ka = createKeyAgreement(createPrivateKey(vector.s1spKeyAgreementPrivateKeyPem!));
-const s1spPublic = createECDH('prime256v1');
-s1spPublic.setPrivateKey(Buffer.from(createPrivateKey(vector.s1spKeyAgreementPrivateKeyPem!).export({ format: 'jwk' }).d!, 'base64url'));
 
 const ID = '00db123456789001';
 const M = '00112233445566778899aabbccddeeff';
