@@ -1,6 +1,6 @@
 /**
  * What the device checks need from the reference directory, loaded once per thread: the
- * imported CA keys per SMSO (keyed by the DER of their subject) and the key-agreement key.
+ * imported CA keys per SMSO (grouped by the DER of their subject) and the key-agreement key.
  * It holds private key material: it never leaves the thread that loaded it.
  */
 import { resolve } from 'node:path';
@@ -18,11 +18,9 @@ export interface CaSubject {
 }
 
 export interface DeviceCryptoContext {
-  /** SMSO -> hex DER of a CA subject Name -> the keys of the CAs with that subject. */
-  readonly caKeys: ReadonlyMap<string, ReadonlyMap<string, readonly KeyObject[]>>;
   /**
-   * The same CAs as a list per SMSO, for the per-certificate issuer lookup: an SMSO has a
-   * handful of CAs, and comparing bytes is cheaper than building a hex key per certificate.
+   * SMSO -> its device CAs grouped by subject Name, in bundle order. A list, not a map: an
+   * SMSO has a handful of CAs, and comparing bytes is cheaper than building a key per certificate.
    */
   readonly caSubjects: ReadonlyMap<string, readonly CaSubject[]>;
   readonly keyAgreement: KeyAgreement;
@@ -32,7 +30,6 @@ export interface DeviceCryptoContext {
 export function loadDeviceCryptoContext(refDir: string): DeviceCryptoContext {
   const dir = resolve(refDir);
   const keyAgreement = createKeyAgreement(loadKeyAgreementKey(dir));
-  const caKeys = new Map<string, Map<string, KeyObject[]>>();
   const caSubjects = new Map<string, CaSubject[]>();
   for (const smso of listSmsoDirs(dir)) {
     const bySubject = new Map<string, KeyObject[]>();
@@ -41,11 +38,10 @@ export function loadDeviceCryptoContext(refDir: string): DeviceCryptoContext {
       if (list === undefined) bySubject.set(ca.subjectHex, [ca.key]);
       else list.push(ca.key);
     }
-    caKeys.set(smso, bySubject);
     caSubjects.set(
       smso,
       [...bySubject].map(([hex, keys]) => ({ subject: Buffer.from(hex, 'hex'), keys })),
     );
   }
-  return { caKeys, caSubjects, keyAgreement };
+  return { caSubjects, keyAgreement };
 }

@@ -14,7 +14,6 @@ export interface SpooledInstallation extends InstallationFacts {
   readonly devices: readonly DeviceOutcome[];
 }
 
-
 type DeviceRow = [
   string | null, string | null, string | null, DeviceType | null, string | null, 0 | 1,
   string | null, string | null, string | null, DeviceCode[],

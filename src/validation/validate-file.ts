@@ -79,8 +79,12 @@ export async function validateFile(
   const total = await regularFileSize(path);
   const spool = await InstallationSpool.create();
   try {
-    const ahead = aheadRendering(policy, ref, sink);
-    const { scan, duplicates } = await readAndCheck(path, checker, spool, { ...options, total, ahead });
+    const ahead = aheadRendering(sink);
+    const duplicates = new CompactStringSet();
+    // isDuplicate reads the live set: during the read it knows the duplicates seen so far
+    // (rendering ahead), after it the file's final ones (the report).
+    const ctx: InstallationContext = { policy, eligibility: ref.eligibility, isDuplicate: (id) => duplicates.has(id) };
+    const scan = await readAndCheck(path, checker, spool, { ...options, total, ahead, ctx, duplicates });
     const decision = decideFile(scan, ref);
     await sink.begin(decision.report);
     let summary = emptySummary();
@@ -93,7 +97,6 @@ export async function validateFile(
         await ahead.rendered(spool.renderedBlocks(), spool.size);
         summary = ahead.summary;
       } else {
-        const ctx: InstallationContext = { policy, eligibility: ref.eligibility, isDuplicate: (id) => duplicates.has(id) };
         for await (const inst of spool.read()) await sink.installation(reportFromOutcomes(inst, inst.devices, ctx, summary));
       }
     }
@@ -115,22 +118,14 @@ export async function validateFile(
 interface AheadRendering {
   readonly render: (inst: InstallationReport, index: number) => string;
   readonly rendered: (texts: AsyncIterable<string>, count: number) => Promise<void>;
-  readonly policy: ValidationPolicy;
-  readonly eligibility: Reference['eligibility'];
   /** Tally of the rendered reports. */
   readonly summary: ReportSummary;
 }
 
-function aheadRendering(policy: ValidationPolicy, ref: Reference, sink: ReportSink): AheadRendering | null {
+function aheadRendering(sink: ReportSink): AheadRendering | null {
   const { render, rendered } = sink;
   if (render === undefined || rendered === undefined) return null;
-  return {
-    render: render.bind(sink),
-    rendered: rendered.bind(sink),
-    policy,
-    eligibility: ref.eligibility,
-    summary: emptySummary(),
-  };
+  return { render: render.bind(sink), rendered: rendered.bind(sink), summary: emptySummary() };
 }
 
 /** An installation whose devices are with the checker: texts dropped, results pending. */
@@ -151,12 +146,18 @@ async function readAndCheck(
   path: string,
   checker: DeviceCryptoChecker,
   spool: InstallationSpool,
-  options: ValidateOptions & { total: number; ahead: AheadRendering | null },
-): Promise<{ scan: McfScan; duplicates: CompactStringSet }> {
+  options: ValidateOptions & {
+    total: number;
+    ahead: AheadRendering | null;
+    ctx: InstallationContext;
+    /** Filled with the device IDs seen more than once. */
+    duplicates: CompactStringSet;
+  },
+): Promise<McfScan> {
   const batchSize = options.batchSize ?? 128;
   const maxInFlight = options.maxInFlight ?? 8;
   const seen = new CompactStringSet();
-  const duplicates = new CompactStringSet();
+  const { duplicates } = options;
   const inFlight: Promise<DeviceCryptoResult[]>[] = [];
   const complete: Pending[] = []; // closed installations waiting for results, file order
   let results: DeviceCryptoResult[] = []; // results not yet consumed by `complete`
@@ -174,9 +175,7 @@ async function readAndCheck(
     items = [];
   };
 
-  const ahead = options.ahead;
-  const aheadCtx: InstallationContext | null =
-    ahead === null ? null : { policy: ahead.policy, eligibility: ahead.eligibility, isDuplicate: (id) => duplicates.has(id) };
+  const { ahead, ctx } = options;
 
   const spoolReady = async (): Promise<void> => {
     let used = 0;
@@ -185,8 +184,8 @@ async function readAndCheck(
       const outcomes = devs.map((dev, j) => evaluateDevice(dev, results[used + j]!));
       used += devs.length;
       const inst = { ...facts, devices: outcomes };
-      if (ahead === null || aheadCtx === null) await spool.append(inst);
-      else await spool.append(inst, ahead.render(reportFromOutcomes(inst, outcomes, aheadCtx, ahead.summary), spool.size));
+      if (ahead === null) await spool.append(inst);
+      else await spool.append(inst, ahead.render(reportFromOutcomes(inst, outcomes, ctx, ahead.summary), spool.size));
     }
     if (used > 0) results = results.slice(used);
   };
@@ -221,7 +220,7 @@ async function readAndCheck(
     for (let off = 0; off < chunk.length; off += slice) {
       // Let the event loop hand finished workers their next batch (see sliceBytes).
       if (off > 0 && checking) await setImmediateP();
-      reader.write(off === 0 && chunk.length <= slice ? chunk : chunk.subarray(off, off + slice));
+      reader.write(chunk.subarray(off, off + slice));
     }
     bytes += chunk.length;
     options.onProgress?.(bytes, options.total);
@@ -242,5 +241,5 @@ async function readAndCheck(
   if (checking && scan.malformed === null && !reader.doomed && (complete.length > 0 || results.length > 0)) {
     throw new S1migError('INTERNAL', `checker results do not match the devices (${complete.length} installations waiting, ${results.length} results left)`);
   }
-  return { scan, duplicates };
+  return scan;
 }
