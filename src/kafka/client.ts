@@ -1,4 +1,5 @@
-import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
+import type { Kafka as KafkaClient, KafkaConfig, logCreator, SASLOptions } from 'kafkajs';
+import { assertReadCommitted, Kafka, logLevel } from './kafkajs.js';
 import type { S1migConfig } from '../config/config.js';
 
 // kafkajs warns about its default partitioner change on every producer; our keys are explicit.
@@ -30,7 +31,7 @@ const jsonLogCreator: logCreator = () => ({ level, log }) => {
  * The one place that knows how to build a kafkajs client from our configuration. Kafka is
  * an adapter: nothing in the pure core imports kafkajs.
  */
-export function createKafka(config: Pick<S1migConfig, 'kafka'>, clientSuffix = ''): Kafka {
+export function createKafka(config: Pick<S1migConfig, 'kafka'>, clientSuffix = ''): KafkaClient {
   const k = config.kafka;
   const options: KafkaConfig = {
     clientId: clientSuffix ? `${k.clientId}-${clientSuffix}` : k.clientId,
@@ -43,5 +44,6 @@ export function createKafka(config: Pick<S1migConfig, 'kafka'>, clientSuffix = '
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
   };
   if (k.sasl) options.sasl = { mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } as SASLOptions;
+  assertReadCommitted();
   return new Kafka(options);
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../kafka/kafkajs.js';
 import { S1migError } from '../errors/s1mig-error.js';
 import { deployDir, ensureKafkaLibs, ensureRegistryJar } from './artifacts.js';
 import { kafkaBootstrap, registryUrl, type LocalInstanceOptions } from './instance.js';

@@ -1,6 +1,5 @@
-import kafkajs, { type Admin } from 'kafkajs';
-
-const { ConfigResourceTypes } = kafkajs;
+import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes } from '../kafka/kafkajs.js';
 import { S1migError } from '../errors/s1mig-error.js';
 import type { TopicPlanEntry } from './definitions.js';
 

@@ -53,7 +53,7 @@ export class Resources {
   async close(): Promise<void> {
     for (const fn of this.closers.reverse()) await fn().catch(() => undefined);
     if (this.admin) {
-      if (this.topics.size > 0) await this.admin.deleteTopics({ topics: [...this.topics] }).catch(() => undefined);
+      if (this.topics.size > 0 && process.env['IT_KEEP_TOPICS'] !== '1') await this.admin.deleteTopics({ topics: [...this.topics] }).catch(() => undefined);
       await this.admin.disconnect();
     }
   }
@@ -96,16 +96,20 @@ export async function readAll(
 /** A background read_committed reader of a topic from the beginning; `until` polls what it has. */
 export async function collect(res: Resources, topic: string): Promise<{
   messages: KafkaMessage[];
+  /** "partition:offset" of each message, same order (for failure messages). */
+  where: string[];
   until(pred: (msgs: KafkaMessage[]) => boolean, timeoutMs?: number): Promise<KafkaMessage[]>;
 }> {
   const consumer = res.kafka.consumer({ groupId: randomName('collect'), sessionTimeout: 10_000, heartbeatInterval: 1000 });
   const messages: KafkaMessage[] = [];
+  const where: string[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => { messages.push(message); } });
+  await consumer.run({ eachMessage: async ({ partition, message }) => { messages.push(message); where.push(`${partition}:${message.offset}`); } });
   res.onClose(() => consumer.disconnect());
   return {
     messages,
+    where,
     async until(pred, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pred(messages)) {

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { DeviceEvent, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
 import { publishMcf } from '../../src/publish/publish-file.js';
 import { topicName } from '../../src/topics/definitions.js';
@@ -19,12 +20,38 @@ function runProcessor(world: Awaited<ReturnType<typeof pipelineWorld>>, extraEnv
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     // A short session timeout so the group notices the killed member quickly.
-    env: { ...process.env, S1MIG_TOPIC_PREFIX: world.config.topics.prefix, S1MIG_LOG_LEVEL: 'info', S1MIG_SESSION_TIMEOUT_MS: '6000', ...extraEnv },
+    env: { ...process.env, S1MIG_TOPIC_PREFIX: world.config.topics.prefix, S1MIG_LOG_LEVEL: process.env['IT_CHILD_LOG_LEVEL'] ?? 'info', S1MIG_SESSION_TIMEOUT_MS: '6000', ...extraEnv },
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, log: () => out };
+  const run = { child, exited, log: () => out };
+  runs.push(run);
+  return run;
+}
+
+const runs: Array<{ child: ChildProcess; log: () => string }> = [];
+
+/**
+ * On a failure the processors' own logs are the only witness of what happened inside them:
+ * they go to files under .s1mig/test-logs and their tails to stderr (which CI prints).
+ */
+function saveLogs(test: string): void {
+  const dir = join(root, '.s1mig', 'test-logs');
+  mkdirSync(dir, { recursive: true });
+  runs.forEach((r, i) => {
+    const file = join(dir, `${test}-${Date.now()}-${i}.log`);
+    writeFileSync(file, r.log());
+    const tail = r.log().split('\n').slice(-120).join('\n');
+    process.stderr.write(`\n--- processor ${i} (pid ${r.child.pid}), full log ${file}, last lines:\n${tail}\n`);
+  });
+}
+
+/** Keys seen more than once, with where (partition:offset) each copy was read. */
+function repeated(keys: readonly string[], where: readonly string[]): Record<string, string[]> {
+  const at = new Map<string, string[]>();
+  keys.forEach((k, i) => at.set(k, [...(at.get(k) ?? []), where[i] ?? '?']));
+  return Object.fromEntries([...at].filter(([, w]) => w.length > 1));
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -45,12 +72,16 @@ describe('the processor as a process', () => {
   beforeAll(async () => {
     world = await pipelineWorld({ 'mcf.chunks': 2, 'mcf.device-events': 4, 'mcf.installation-outcomes': 2 });
   });
+  beforeEach(() => {
+    runs.length = 0;
+  });
   afterAll(async () => {
     for (const c of children) killGroup(c, 'SIGKILL');
     await world?.res.close();
   });
 
   it('SIGKILL mid-file and a restart yield every installation outcome and device event exactly once; SIGTERM exits 0', async () => {
+    onTestFailed(() => saveLogs('kill-restart'));
     const g = await world.gen('kill-restart', { installations: 60 });
     const outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
     const events = await collect(world.res, topicName(world.plan, 'mcf.device-events'));
@@ -72,20 +103,30 @@ describe('the processor as a process', () => {
     children.push(second.child);
     await outcomes.until((ms) => ms.length >= 60, 180_000);
     await new Promise((r) => setTimeout(r, 3000));
-    const all = (await decodeAll<InstallationOutcomeRecord>(world, outcomes.messages)).filter((o) => o.fileKey === pub.fileKey);
-    const ids = all.map((o) => o.installationId);
-    expect(ids.length).toBe(60);
-    expect(new Set(ids).size).toBe(60);
+    const [outcomeMsgs, outcomeAt] = [[...outcomes.messages], [...outcomes.where]];
+    const [eventMsgs, eventAt] = [[...events.messages], [...events.where]];
+    const all = (await decodeAll<InstallationOutcomeRecord>(world, outcomeMsgs)).filter((o) => o.fileKey === pub.fileKey);
+    const devs = (await decodeAll<DeviceEvent>(world, eventMsgs)).filter((e) => e.fileKey === pub.fileKey);
+    // This file's topics carry only this test's file until here, so positions line up.
+    expect([all.length, devs.length]).toEqual([outcomeAt.length, eventAt.length]);
+    // Counted together so a failure says at once which stage repeated itself (and where).
+    const seen = {
+      outcomes: all.length,
+      distinctOutcomes: new Set(all.map((o) => o.installationId)).size,
+      repeatedOutcomes: repeated(all.map((o) => o.installationId), outcomeAt),
+      events: devs.length,
+      distinctEvents: new Set(devs.map((d) => `${d.installationId}/${d.deviceIndex}`)).size,
+      repeatedEvents: repeated(devs.map((d) => `${d.installationId}/${d.deviceIndex}`), eventAt),
+    };
+    expect(seen).toEqual({ outcomes: 60, distinctOutcomes: 60, repeatedOutcomes: {}, events: g.devices, distinctEvents: g.devices, repeatedEvents: {} });
     expect(all.every((o) => o.status === 'valid')).toBe(true);
-    const devs = (await decodeAll<DeviceEvent>(world, events.messages)).filter((e) => e.fileKey === pub.fileKey);
-    expect(devs.length).toBe(g.devices);
-    expect(new Set(devs.map((d) => `${d.installationId}/${d.deviceIndex}`)).size).toBe(g.devices);
 
     killGroup(second.child, 'SIGTERM');
     expect(await second.exited).toBe(0);
   }, 300_000);
 
   it('two processors in one group split the partitions without loss or duplication', async () => {
+    onTestFailed(() => saveLogs('two-members'));
     const a = runProcessor(world);
     const b = runProcessor(world);
     children.push(a.child, b.child);

@@ -143,6 +143,8 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
       throw err;
     }
     m.transactions.inc({ stage: STAGE, result: 'committed' });
+    log.debug('batch committed', { topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), before: st.committed?.toString(), commitTo: commitTo.toString(),
+      current: states.get(key) === st, outcomes: records.length, dead: dead.length });
     if (states.get(key) === st) st.committed = commitTo;
     count(records, assembled.poison.map((r) => ({ reason: r.reason, n: r.messages.length })), assembled.complete.reduce((n, a) => n + a.installation.devices.length, 0));
     assembled.complete.forEach((a, i) => {
