@@ -73,4 +73,52 @@ describe('Kafka transactions on the local broker', () => {
     const raw = await readAll(res, topic, { expected: 4, readUncommitted: true });
     expect(raw.map((m) => m.value?.toString())).toEqual(['aborted-1', 'aborted-2', 'aborted-3', 'committed-1']);
   });
+
+  it('a reader that fetched between two producers\' aborts sees neither (regression: kafkajs handed out the second)', async () => {
+    // What a SIGKILL leaves behind: two producers with transactions open on one partition.
+    // They are aborted one at a time (here by the test; in the pipeline by the producers that
+    // fence them). A reader that fetches between the two aborts starts its next fetch inside
+    // the second transaction, where kafkajs' own filter let the records through.
+    const topic = await res.createTopic('tx-two-aborts', 1);
+    const producers = await Promise.all(['a', 'b', 'c'].map(async (n) => {
+      const p = res.kafka.producer({ transactionalId: randomName(`txid-${n}`), idempotent: true, maxInFlightRequests: 1 });
+      await p.connect();
+      res.onClose(() => p.disconnect());
+      return p;
+    }));
+    const [a, b, c] = producers as [typeof producers[0], typeof producers[0], typeof producers[0]];
+    const txA = await a.transaction();
+    await txA.send({ topic, messages: [{ value: 'aborted-a' }] });
+    const txB = await b.transaction();
+    await txB.send({ topic, messages: [{ value: 'aborted-b' }] });
+
+    const seen: string[] = [];
+    let position = 0n;
+    const reader = res.kafka.consumer({ groupId: randomName('two-aborts'), sessionTimeout: 10_000, heartbeatInterval: 1000 });
+    reader.on(reader.events.END_BATCH_PROCESS, ({ payload }) => {
+      const next = BigInt(payload.lastOffset) + 1n;
+      if (next > position) position = next;
+    });
+    await reader.connect();
+    res.onClose(() => reader.disconnect());
+    await reader.subscribe({ topic, fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+
+    const waitFor = async (what: string, cond: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 30_000;
+      while (!cond()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (position ${position}, seen ${seen.join(',')})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await txA.abort();
+    // The stable end is now B's first record (offset 1): wait until the reader has read up to it.
+    await waitFor('the reader to pass the first aborted record', () => position >= 1n);
+    await txB.abort();
+    const txC = await c.transaction();
+    await txC.send({ topic, messages: [{ value: 'committed-c' }] });
+    await txC.commit();
+    await waitFor('the committed record', () => seen.includes('committed-c'));
+    expect(seen).toEqual(['committed-c']);
+  });
 });
