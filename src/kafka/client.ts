@@ -28,6 +28,14 @@ const jsonLogCreator: logCreator = () => ({ level, log }) => {
 };
 
 /**
+ * How long a fetch waits on the broker for data (kafkajs' default is 5 s). A consumer's
+ * disconnect waits for the fetch in flight, so this bounds how long an idle stage takes to
+ * stop; with data flowing a fetch returns as soon as there is any, so throughput does not
+ * depend on it.
+ */
+export const FETCH_MAX_WAIT_MS = 500;
+
+/**
  * The one place that knows how to build a kafkajs client from our configuration. Kafka is
  * an adapter: nothing in the pure core imports kafkajs.
  */

@@ -1,5 +1,6 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
+import { FETCH_MAX_WAIT_MS } from '../kafka/client.js';
 import type { RecordCodec } from './codecs.js';
 import type { FileResultRecord } from './records.js';
 
@@ -26,6 +27,7 @@ export class FilesTable {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: `s1mig-files-table-${randomBytes(6).toString('hex')}`,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
       readUncommitted: false,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { FETCH_MAX_WAIT_MS } from '../kafka/client.js';
 
 export interface ReadToEndOptions {
   /** Give up after this long (default 60 s). */
@@ -39,6 +40,7 @@ export async function readTopicsToEnd(
   const consumer = kafka.consumer({
     groupId: `${options.groupStem ?? 's1mig-reader'}-${randomBytes(6).toString('hex')}`,
     readUncommitted: false,
+    maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     sessionTimeout: 30_000,
     heartbeatInterval: 3000,
   });

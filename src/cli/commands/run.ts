@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.js';
 import { S1migError } from '../../errors/s1mig-error.js';
-import { createLogger } from '../../log/logger.js';
+import { createLogger, type Logger } from '../../log/logger.js';
 import { startProcessor, STAGES, type StageName } from '../../pipeline/processor.js';
 import type { CliCommand } from '../command.js';
 
@@ -41,24 +41,57 @@ export const command: CliCommand = {
     const perTx = process.env['S1MIG_SPLITTER_DEVICES_PER_TX'];
     const session = process.env['S1MIG_SESSION_TIMEOUT_MS'];
     const sessionOpt = session ? { sessionTimeoutMs: Number(session) } : {};
+    // Signals are caught from here on, so one that comes while the stages start (a deploy
+    // that changes its mind) still ends in a clean stop rather than the default kill.
+    const stop = stopSignal(logger);
     const processor = await startProcessor(config, {
       stages: stages as StageName[], refDir, metricsPort: port, policy: { splitSupply: split, partial },
       splitter: { ...(perTx ? { devicesPerTransaction: Number(perTx) } : {}), ...sessionOpt },
       validator: sessionOpt,
       ...(threads !== undefined ? { threads } : {}),
-    }, logger);
-    process.stderr.write(`s1mig run: stages ${stages.join(', ')}; metrics ${processor.ops.url}/metrics\n`);
-    await new Promise<void>((resolve) => {
-      const onSignal = (sig: string): void => {
-        logger.info('signal received, draining', { signal: sig });
-        process.removeAllListeners('SIGTERM');
-        process.removeAllListeners('SIGINT');
-        resolve();
-      };
-      process.once('SIGTERM', () => onSignal('SIGTERM'));
-      process.once('SIGINT', () => onSignal('SIGINT'));
+    }, logger).catch((err: unknown) => {
+      stop.dispose();
+      throw err;
     });
-    await processor.stop();
+    process.stderr.write(`s1mig run: stages ${stages.join(', ')}; metrics ${processor.ops.url}/metrics\n`);
+    await stop.received;
+    try {
+      await processor.stop();
+    } finally {
+      stop.dispose();
+    }
     return 0;
   },
 };
+
+/**
+ * The first SIGTERM or SIGINT starts the drain. A second SIGTERM only logs: an orchestrator
+ * that wants it faster sends SIGKILL, which the exactly-once design survives. A second
+ * SIGINT (an operator pressing Ctrl-C again) exits at once with 130.
+ */
+function stopSignal(logger: Logger): { received: Promise<void>; dispose(): void } {
+  let signalled = false;
+  let wake: () => void = () => undefined;
+  const received = new Promise<void>((resolve) => (wake = resolve));
+  const on = (sig: 'SIGTERM' | 'SIGINT'): void => {
+    if (!signalled) {
+      signalled = true;
+      logger.info('signal received, draining', { signal: sig });
+      wake();
+    } else if (sig === 'SIGINT') {
+      logger.warn('second SIGINT: exiting without draining', {});
+      process.exit(130);
+    } else logger.warn('SIGTERM while draining: still draining', {});
+  };
+  const onTerm = (): void => on('SIGTERM');
+  const onInt = (): void => on('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  return {
+    received,
+    dispose(): void {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { FETCH_MAX_WAIT_MS } from '../../kafka/client.js';
 import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../log/logger.js';
 import type { PipelineMetrics } from '../../metrics/pipeline-metrics.js';
@@ -245,7 +246,8 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       await admin.connect();
       table = new FilesTable(deps.kafka, admin, fileCodec);
       await table.start();
-      const c = deps.kafka.consumer({ groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs, heartbeatInterval: 3000, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024 });
+      const c = deps.kafka.consumer({ groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs, heartbeatInterval: 3000, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024,
+        maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
       consumer = c;
       c.on(c.events.GROUP_JOIN, ({ payload }) => {
         const assigned = new Set((payload.memberAssignment[chunksTopic] ?? []).map((p) => PartitionProducers.key(chunksTopic, p)));

@@ -2,6 +2,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { S1migConfig } from '../../config/config.js';
 import type { DeviceCryptoChecker } from '../../core/device-crypto.js';
+import { FETCH_MAX_WAIT_MS } from '../../kafka/client.js';
 import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../log/logger.js';
 import type { PipelineMetrics } from '../../metrics/pipeline-metrics.js';
@@ -214,6 +215,7 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
       const c = deps.kafka.consumer({
         groupId: opts.groupId,
         readUncommitted: false,
+        maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
         sessionTimeout: opts.sessionTimeoutMs,
         heartbeatInterval: Math.min(3000, opts.heartbeatMs),
       });
