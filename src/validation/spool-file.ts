@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 
-const FLUSH_CHARS = 1 << 20;
+const FLUSH_CHARS = 1 << 16;
 const READ_BLOCK = 1 << 20;
 
 /**
