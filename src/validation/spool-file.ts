@@ -12,6 +12,8 @@ const READ_BLOCK = 1 << 20;
 export class SpoolFile {
   private pending: string[] = [];
   private pendingChars = 0;
+  /** The write in flight, if any; a failed one rejects the next append, blocks() or close(). */
+  private writing: Promise<void> | null = null;
 
   private constructor(
     readonly path: string,
@@ -23,10 +25,15 @@ export class SpoolFile {
     return new SpoolFile(path, await open(path, 'wx', 0o600));
   }
 
+  /**
+   * Buffers the text; every FLUSH_CHARS it starts a write and returns without waiting for it
+   * (the caller goes on parsing while the write is in the thread pool), waiting only when
+   * the previous write has not finished yet: one write in flight, one buffer filling.
+   */
   async append(text: string): Promise<void> {
     this.pending.push(text);
     this.pendingChars += text.length;
-    if (this.pendingChars >= FLUSH_CHARS) await this.flush();
+    if (this.pendingChars >= FLUSH_CHARS) await this.startWrite();
   }
 
   /** The whole text, in blocks of about 1 MiB (UTF-8 sequences are never split); once, after the last append. */
@@ -66,18 +73,37 @@ export class SpoolFile {
     if (carry.length > 0) throw new RangeError('unterminated last line');
   }
 
-  /** Safe to call more than once. */
+  /** Safe to call more than once; a write that failed rejects it (once). */
   async close(): Promise<void> {
     const h = this.handle;
     this.handle = null;
-    await h?.close();
+    try {
+      await this.settle();
+    } finally {
+      await h?.close();
+    }
   }
 
-  private async flush(): Promise<void> {
+  private async startWrite(): Promise<void> {
+    await this.settle();
     if (this.pending.length === 0 || this.handle === null) return;
     const text = this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
-    await this.handle.write(text);
+    const write = this.handle.write(text).then(() => undefined);
+    // Observed by the next settle(); this only keeps it from counting as unhandled meanwhile.
+    write.catch(() => undefined);
+    this.writing = write;
+  }
+
+  private async settle(): Promise<void> {
+    const w = this.writing;
+    this.writing = null;
+    await w;
+  }
+
+  private async flush(): Promise<void> {
+    await this.startWrite();
+    await this.settle();
   }
 }

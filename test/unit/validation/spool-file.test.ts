@@ -40,6 +40,21 @@ describe('SpoolFile', () => {
     await expect(collect(g.lines())).rejects.toThrow(/unterminated/);
   });
 
+  it('a write that fails in the background fails the next append, and close()', async () => {
+    const f = await SpoolFile.create(join(dir, 'w'));
+    // The write is not awaited by the append that starts it: make the file's write fail.
+    const handle = (f as unknown as { handle: { write: () => Promise<never> } }).handle;
+    handle.write = () => Promise.reject(new Error('ENOSPC: no space left on device'));
+    const big = 'z'.repeat(70_000);
+    await f.append(big); // starts the failing write, returns
+    await expect(f.append(big)).rejects.toThrow(/ENOSPC/);
+    await f.close(); // the failure was reported once; the handle is still closed
+    const g = await SpoolFile.create(join(dir, 'w2'));
+    (g as unknown as { handle: { write: () => Promise<never> } }).handle.write = () => Promise.reject(new Error('EIO'));
+    await g.append(big);
+    await expect(g.close()).rejects.toThrow(/EIO/);
+  });
+
   it('an empty spool has no blocks and no lines', async () => {
     const f = await SpoolFile.create(join(dir, 'd'));
     expect(await collect(f.lines())).toEqual([]);
