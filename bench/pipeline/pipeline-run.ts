@@ -3,6 +3,7 @@
  * chunks, and the outcomes read back from Kafka, where the figures come from (the
  * broker's receipt time of the first chunk and every outcome's decidedAtMs).
  */
+import { keyPartitioner } from '../../src/kafka/partitioner.js';
 import { createRegistry } from '../../src/registry/client.js';
 import { publishMcf } from '../../src/publish/publish-file.js';
 import { readTopicsToEnd } from '../../src/pipeline/read-to-end.js';
@@ -67,7 +68,7 @@ export async function runPipeline(infra: Infra, o: PipelineRunOptions, log: (s: 
   const topics = await createBenchTopics(infra, o.prefix);
   const groups = [`${o.prefix}splitter`, `${o.prefix}validator`];
   const chunksTopic = topicName(topics.plan, 'mcf.chunks');
-  const producer = infra.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = infra.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
   await producer.connect();
   const childOptions = { mainJs: o.mainJs, refDir: o.refDir, prefix: o.prefix, logFile: o.logFile, ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}) };
   let child: ProcessorChild | null = null;

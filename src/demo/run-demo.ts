@@ -4,6 +4,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { S1migConfig } from '../config/config.js';
 import { initReferenceDirectory } from '../devtools/ref-init.js';
 import { createKafka } from '../kafka/client.js';
+import { keyPartitioner } from '../kafka/partitioner.js';
 import type { Logger } from '../log/logger.js';
 import { FileReportCollector } from '../pipeline/file-report.js';
 import { startProcessor } from '../pipeline/processor.js';
@@ -63,7 +64,7 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
     o.progress('starting the processor (splitter + validator)');
     const processor = await startProcessor(config, { stages: ['splitter', 'validator'], refDir, metricsPort: 0 }, logger);
     try {
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
       await producer.connect();
       const started = Date.now();
       const uploads: Array<{ label: string; fileKey: string; resubmission: boolean }> = [];

@@ -1,4 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { keyPartitioner } from './partitioner.js';
 
 /**
  * One transactional producer per assigned input partition. kafkajs implements
@@ -33,6 +34,7 @@ export class PartitionProducers {
           idempotent: true,
           maxInFlightRequests: 1,
           transactionTimeout: 60_000,
+          createPartitioner: keyPartitioner,
         });
         await producer.connect();
         return producer;

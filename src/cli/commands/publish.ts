@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.js';
 import { S1migError } from '../../errors/s1mig-error.js';
 import { createKafka } from '../../kafka/client.js';
+import { keyPartitioner } from '../../kafka/partitioner.js';
 import { publishMcf } from '../../publish/publish-file.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../topics/definitions.js';
 import type { CliCommand } from '../command.js';
@@ -18,7 +19,7 @@ export const command: CliCommand = {
     const chunkSize = values['chunk-size'] === undefined ? undefined : Number(values['chunk-size']);
     const config = loadConfig({ file: values.config });
     const topic = topicName(topicPlan(loadTopicDefinitions(), config.topics), 'mcf.chunks');
-    const producer = createKafka(config, 'publish').producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createKafka(config, 'publish').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
     const tty = process.stderr.isTTY && !values.json;
     await producer.connect();
     try {
