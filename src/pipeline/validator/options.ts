@@ -29,9 +29,11 @@ export const VALIDATOR_DEFAULTS: Readonly<ValidatorOptions> = Object.freeze({
   maxDevicesInFlight: 20_000,
   // kafkajs fetches again only when every batch of the last fetch is done, so batches
   // waiting on their commits leave the pool idle unless others are in progress. 12 (one per
-  // partition of mcf.device-events) against 4: +4-6 % end to end on the pipeline bench (2
-  // runs each, alternating). The device budget bounds memory, not this.
-  partitionsConsumedConcurrently: 12,
+  // partition of mcf.device-events) measured +4-6 % end to end on the pipeline bench, but
+  // also +50 MB of processor RSS at 100k (387-417 MB against 338-354 MB), and the 500 MB
+  // budget with a 1M backlog was already at 451-459 MB with 4. So 4 stays until that backlog
+  // is measured with more (docs/performance.md).
+  partitionsConsumedConcurrently: 4,
   maxDevicesPerInstallation: 10_000,
   heartbeatMs: 2_000,
   retryBackoffMs: 500,
