@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initReferenceDirectory } from '../../src/devtools/ref-init.js';
@@ -19,6 +19,8 @@ export async function pipelineWorld(partitions?: Partial<Record<string, number>>
   const registry = createRegistry(config);
   await applySchemas(registry, plan);
   const dir = mkdtempSync(join(tmpdir(), 's1mig-it-'));
+  // Generated files and the reference directory go with the world (a few MB per test file).
+  res.onClose(async () => rmSync(dir, { recursive: true, force: true }));
   const refDir = join(dir, 'ref');
   initReferenceDirectory(refDir);
   const gen = async (name: string, opts: Partial<GenerateOptions> & { installations: number }) =>

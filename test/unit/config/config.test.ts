@@ -1,8 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from '../../../src/config/config.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 's1mig-cfg-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('loadConfig', () => {
   it('defaults to the local instance: its broker and registry ports, replication 1', () => {
@@ -23,7 +33,7 @@ describe('loadConfig', () => {
   });
 
   it('layers defaults < file < environment', () => {
-    const dir = mkdtempSync(join(tmpdir(), 's1mig-cfg-'));
+    const dir = tempDir();
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ kafka: { clientId: 'from-file', ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } }, topics: { prefix: 'f.' } }));
     const c = loadConfig({ file, env: { S1MIG_TOPIC_PREFIX: 'env.' } });
@@ -50,7 +60,7 @@ describe('loadConfig', () => {
   });
 
   it('rejects an unreadable or non-JSON file with CONFIG_INVALID', () => {
-    const dir = mkdtempSync(join(tmpdir(), 's1mig-cfg-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'bad.json'), '{ nope');
     expect(() => loadConfig({ file: join(dir, 'bad.json'), env: {} })).toThrow(/not valid JSON/);
     expect(() => loadConfig({ file: join(dir, 'missing.json'), env: {} })).toThrow(/cannot read config file/);

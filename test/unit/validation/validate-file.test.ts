@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from '../../../src/core/device-crypto.js';
 import { loadReference } from '../../../src/reference/index.js';
 import { JsonReportSink } from '../../../src/report/json-report.js';
@@ -11,6 +11,7 @@ import { REF, device, header, installation, mcf } from './mcf-fixture.js';
 
 const ref = loadReference(REF);
 const dir = mkdtempSync(join(tmpdir(), 's1mig-validate-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 /** A checker that finds nothing wrong, or what `codes` says for a device ID; records batches. */
