@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { exitStatusOf } from '../errors/s1mig-error.js';
+import { tolerateClosedStdout } from './closed-output.js';
 import type { CliCommand } from './command.js';
 import { runCommand } from './run-command.js';
 
@@ -40,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(name, await entry.load(), rest);
 }
 
+tolerateClosedStdout();
 main(process.argv.slice(2)).then(
   (status) => {
     process.exitCode = status;

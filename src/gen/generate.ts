@@ -5,7 +5,7 @@
  * except the defect assignment (one entry per defective installation).
  */
 import { createSign } from 'node:crypto';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { FileCode } from '../errors/codes.js';
 import { S1migError } from '../errors/s1mig-error.js';
 import { applyDefect, assignDefects, parseDefects, type DefectSpec, type FileDefect, type InstallationDefect } from './defects.js';
@@ -139,9 +139,12 @@ export async function generateMcf(opts: GenerateOptions): Promise<GenerateResult
   const signer = createSign('SHA256');
   // an extra byte in the digest that is not in the file: a well-formed signature over other bytes
   if (spec.file === 'MCF_SIGNATURE_INVALID') signer.update(Buffer.from(' '));
-  const mcf = new StreamWriter(createWriteStream(opts.out), signer);
+  const mcf = await StreamWriter.toFile(opts.out, signer);
   const expectedPath = `${opts.out}.expected.json`;
-  const expectedStream = new StreamWriter(createWriteStream(expectedPath));
+  const expectedStream = await StreamWriter.toFile(expectedPath).catch(async (err: unknown) => {
+    await mcf.close().catch(() => undefined);
+    throw err;
+  });
   const expected = new ExpectedReportWriter((t) => expectedStream.write(t));
 
   await mcf.write(

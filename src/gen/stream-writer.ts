@@ -4,7 +4,9 @@
  */
 import type { Sign } from 'node:crypto';
 import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { S1migError } from '../errors/s1mig-error.js';
 
 const CHUNK = 64 * 1024;
 
@@ -12,12 +14,31 @@ export class StreamWriter {
   private parts: string[] = [];
   private size = 0;
   private signer: Sign | null;
+  /** A failed write of the stream, reported by the next write, flush or close (never as an unhandled 'error'). */
+  private failure: Error | null = null;
 
   constructor(
     private readonly out: Writable,
     signer: Sign | null = null,
   ) {
     this.signer = signer;
+    out.on('error', (err: Error) => {
+      this.failure ??= err;
+    });
+  }
+
+  /**
+   * A writer on a new or truncated file (mode 0600 when created), opened before anything is
+   * generated: a missing folder or a read-only target is one coded line (exit 2), not a
+   * stack trace from a stream's 'error' event.
+   */
+  static async toFile(path: string, signer: Sign | null = null): Promise<StreamWriter> {
+    try {
+      const handle = await open(path, 'w', 0o600);
+      return new StreamWriter(handle.createWriteStream(), signer);
+    } catch (err) {
+      throw new S1migError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   async write(text: string): Promise<void> {
@@ -27,6 +48,7 @@ export class StreamWriter {
   }
 
   async flush(): Promise<void> {
+    this.throwIfFailed();
     if (this.parts.length === 0) return;
     const buf = Buffer.from(this.parts.join(''), 'utf8');
     this.parts = [];
@@ -47,5 +69,11 @@ export class StreamWriter {
     await this.flush();
     this.out.end();
     await once(this.out, 'finish');
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    const err = this.failure;
+    if (err !== null) throw new S1migError('OUTPUT_UNWRITABLE', `write failed: ${err.message}`, { cause: err });
   }
 }

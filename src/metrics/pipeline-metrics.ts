@@ -23,6 +23,7 @@ export class PipelineMetrics {
   readonly openUploads: Gauge<never>;
   readonly installationLatency: Histogram<never>;
   private poolStats: (() => DeviceCryptoStats) | undefined;
+  private uploadCount: (() => number) | undefined;
 
   constructor(registry = new Registry(), options: { defaultMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -48,11 +49,21 @@ export class PipelineMetrics {
     });
     this.consumerLag = new Gauge({ name: 's1mig_consumer_lag', help: 'records behind the high watermark, per stage and partition', labelNames: ['stage', 'topic', 'partition'], registers: r });
     this.pausedPartitions = new Gauge({ name: 's1mig_paused_partitions', help: 'partitions paused by backpressure', labelNames: ['stage'], registers: r });
-    this.openUploads = new Gauge({ name: 's1mig_open_uploads', help: 'MCF uploads in progress in the splitter', registers: r });
+    // Read from the splitter at scrape time (observeUploads), so it can never lag behind an
+    // upload that ended without a message (a transfer timeout).
+    this.openUploads = new Gauge({
+      name: 's1mig_open_uploads', help: 'MCF uploads in progress in the splitter', registers: r,
+      collect() { const n = metrics.uploadCount?.(); if (n !== undefined) this.set(n); },
+    });
     this.installationLatency = new Histogram({
       name: 's1mig_installation_latency_seconds', help: 'from the broker append time of the file\'s first chunk to the installation outcome',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers: r,
     });
+  }
+
+  /** Attaches the splitter whose uploads in progress the open-uploads gauge reports. */
+  observeUploads(count: () => number): void {
+    this.uploadCount = count;
   }
 
   /** Attaches the worker pool whose queue depth and utilisation the gauges report. */

@@ -12,6 +12,7 @@ const MESSAGES: Record<OutcomeCode, string> = {
   MCF_SIGNER_EXPIRED: 'no file-signing certificate valid at CreatedAt',
   MCF_SIGNATURE_INVALID: 'the file signature does not verify',
   MCF_COUNT_MISMATCH: 'InstallationCount or DeviceCount differ from the body',
+  MCF_KEY_MISMATCH: 'the file key it was published under is not the one its Header gives',
   MCF_STALE: 'CreatedAt is outside the accepted window',
   MCF_NOT_AUTHORISED: 'the migration authorisation is unknown, for another SMSO, or used up',
   MCF_DUPLICATE_FILE: 'this file was already accepted',

@@ -52,3 +52,24 @@ export function chunkHeaders(meta: ChunkMeta): Record<string, string> {
     [CHUNK_HEADERS.contentType]: MCF_CONTENT_TYPE,
   };
 }
+
+/** Longest message key taken as a file key (a real one is at most 81 characters). */
+export const MAX_FILE_KEY_CHARS = 200;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The file key of a chunk from its message key bytes, decoded strictly: a key that is not
+ * valid UTF-8 is poison (dead-letter) like a missing one, since a lossy decoding would let
+ * two different byte keys name the same upload.
+ */
+export function fileKeyOf(key: Uint8Array | null | undefined): string | { error: string } {
+  if (key === null || key === undefined || key.length === 0) return { error: 'chunk without a file key' };
+  let text: string;
+  try {
+    text = strictUtf8.decode(key);
+  } catch {
+    return { error: 'chunk key is not valid UTF-8' };
+  }
+  if (text.length > MAX_FILE_KEY_CHARS) return { error: `chunk key longer than ${MAX_FILE_KEY_CHARS} characters` };
+  return text;
+}

@@ -224,8 +224,9 @@ async function readAndCheck(
     }
     bytes += chunk.length;
     options.onProgress?.(bytes, options.total);
-    // A rejected file gets no installation reports: its devices need no checks.
-    if (checking && (header === null || reader.doomed)) {
+    // A rejected file gets no installation reports: its devices need no checks. (A Header
+    // not complete yet is not a reason: it may end in any later chunk; an invalid one dooms the file.)
+    if (checking && reader.doomed) {
       checking = false;
       complete.length = 0;
       devices = [];

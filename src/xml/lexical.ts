@@ -61,8 +61,9 @@ export function resolveReference(body: string): number {
   const named = PREDEFINED[body];
   if (named !== undefined) return named;
   let cp = -1;
-  if (/^#[0-9]{1,7}$/.test(body)) cp = Number.parseInt(body.slice(1), 10);
-  else if (/^#x[0-9A-Fa-f]{1,6}$/.test(body)) cp = Number.parseInt(body.slice(2), 16);
+  // The tokenizer keeps at most one leading zero, so one digit more than the largest code point needs.
+  if (/^#[0-9]{1,8}$/.test(body)) cp = Number.parseInt(body.slice(1), 10);
+  else if (/^#x[0-9A-Fa-f]{1,7}$/.test(body)) cp = Number.parseInt(body.slice(2), 16);
   return cp >= 0 && isXmlChar(cp) ? cp : -1;
 }
 

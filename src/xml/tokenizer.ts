@@ -324,6 +324,9 @@ export class XmlTokenizer {
               this.text.appendCp(cp, this.base);
               this.state = CONTENT;
             }
+          } else if (b === 0x30 && (this.refBody === '#0' || this.refBody === '#x0')) {
+            // Leading zeros are allowed in any number (XML 1.0, mcf-format.md "Limits"): one is
+            // kept, so `&#0x41;` stays malformed and the body stays within REF_MAX.
           } else if (this.refBody.length >= REF_MAX || !(isNameChar(b) || b === 0x23) || b >= 0x80) {
             return this.fail('malformed or unknown entity reference', this.base + i);
           } else {

@@ -20,6 +20,8 @@ describe('splitter stage on the real broker', () => {
   let files: Awaited<ReturnType<typeof collect>>;
   let events: Awaited<ReturnType<typeof collect>>;
   let dlq: Awaited<ReturnType<typeof collect>>;
+  const metrics = new PipelineMetrics();
+  const openUploads = async (): Promise<number> => (await metrics.openUploads.get()).values[0]?.value ?? 0;
   const decodeFile = async (m: KafkaMessage) => (await world.registry.decode(m.value!)) as FileResultRecord;
   const results = async (): Promise<FileResultRecord[]> => Promise.all(files.messages.map(decodeFile));
   const finalFor = async (fileKey: string, pred: (r: FileResultRecord) => boolean): Promise<FileResultRecord> => {
@@ -35,7 +37,7 @@ describe('splitter stage on the real broker', () => {
     world = await pipelineWorld({ 'mcf.chunks': 2, 'mcf.device-events': 3 });
     const stage = createSplitterStage({
       kafka: world.res.kafka, plan: world.plan, registry: world.registry, ref: loadReference(world.refDir),
-      metrics: new PipelineMetrics(), logger: createLogger({ level: 'warn' }),
+      metrics, logger: createLogger({ level: 'warn' }),
     }, { groupId: `it-splitter-${Date.now()}`, devicesPerTransaction: 40, spoolDir: `${world.dir}/spool`, sessionTimeoutMs: 10_000,
       transferTimeoutMs: 4000, expiryCheckMs: 500 });
     await stage.start();
@@ -93,6 +95,30 @@ describe('splitter stage on the real broker', () => {
     expect(events.messages.length).toBe(before);
   });
 
+  // Regression (audit, defect 1): the file key alone identified a file, so a signed file
+  // re-sent under another key was accepted (and its devices emitted) a second time.
+  it('MCF_KEY_MISMATCH: an accepted signed file re-sent under another key, and a new file under a wrong key, emit nothing', async () => {
+    const before = events.messages.length;
+    const fresh = await world.gen('wrong-key', { installations: 3 });
+    const p = await producer();
+    const replay = await publishMcf(p, chunks(), `${world.dir}/ok-file.xml`, { chunkSize: 8 * 1024, fileKey: '90b3d51f30010008/REPLAYED-1' });
+    const wrong = await publishMcf(p, chunks(), fresh.out, { chunkSize: 4096, fileKey: 'not-its-key' });
+    for (const key of [replay.fileKey, wrong.fileKey]) {
+      const r = await finalFor(key, () => true);
+      expect(r.status).toBe('rejected');
+      expect(r.errors.map((e) => e.code)).toEqual(['MCF_KEY_MISMATCH']);
+    }
+    // A rejection does not use up the FileID: the same file under its own key is accepted.
+    const own = await publishMcf(p, chunks(), fresh.out, { chunkSize: 4096 });
+    const ok = await finalFor(own.fileKey, (r) => r.emissionComplete);
+    expect(ok.status).toBe('accepted');
+    await events.until((ms) => ms.length >= before + fresh.devices);
+    await new Promise((r) => setTimeout(r, 1500));
+    const keys = (await Promise.all(events.messages.slice(before).map(async (m) => ((await world.registry.decode(m.value!)) as DeviceEvent).fileKey)));
+    expect(new Set(keys)).toEqual(new Set([own.fileKey]));
+    expect(keys.length).toBe(fresh.devices);
+  });
+
   it('rejects a corrupt chunk (MCF_CHECKSUM_MISMATCH) and a missing chunk (MCF_TRANSFER_INCOMPLETE)', async () => {
     const before = events.messages.length;
     const g = await world.gen('corrupt', { installations: 4 });
@@ -122,9 +148,13 @@ describe('splitter stage on the real broker', () => {
     const p = await producer();
     // Chunk 0 of 2, then nothing: the stage's timer rejects the upload once the timeout passed.
     await p.send({ topic: chunks(), messages: [{ key: 'stalled-key', value: bytes.subarray(0, 1000), headers: chunkHeaders({ index: 0, count: 2, sha256: sha }) }] });
+    for (let t = 0; t < 100 && (await openUploads()) === 0; t++) await new Promise((res) => setTimeout(res, 50));
+    expect(await openUploads()).toBe(1);
     const r = await finalFor('stalled-key', () => true);
     expect(r.errors.map((e) => e.code)).toEqual(['MCF_TRANSFER_INCOMPLETE']);
     expect(r.errors[0]!.message).toMatch(/not complete within 4s/);
+    // Regression (audit): the gauge stayed at 1 after the timeout until the next message arrived.
+    expect(await openUploads()).toBe(0);
   });
 
   it('sends a poison chunk to the dead-letter topic and goes on', async () => {
@@ -136,5 +166,16 @@ describe('splitter stage on the real broker', () => {
     const g = await world.gen('after-poison', { installations: 2 });
     const pub = await publishMcf(p, chunks(), g.out);
     expect((await finalFor(pub.fileKey, (r) => r.emissionComplete)).status).toBe('accepted');
+  });
+
+  it('sends a chunk whose key is not valid UTF-8 to the dead-letter topic', async () => {
+    const g = await world.gen('bad-utf8-key', { installations: 1 });
+    const bytes = readFileSync(g.out);
+    const p = await producer();
+    const key = Buffer.from([0x39, 0x30, 0xff, 0x2f, 0x46]);
+    await p.send({ topic: chunks(), messages: [{ key, value: bytes, headers: chunkHeaders({ index: 0, count: 1, sha256: createHash('sha256').update(bytes).digest('hex') }) }] });
+    const dead = (await dlq.until((ms) => ms.some((m) => m.key !== null && Buffer.compare(m.key, key) === 0))).find((m) => m.key !== null && Buffer.compare(m.key, key) === 0);
+    expect(dead?.headers?.[DLQ_HEADERS.reason]?.toString()).toBe('chunk key is not valid UTF-8');
+    expect(Buffer.compare(dead!.value!, bytes)).toBe(0);
   });
 });

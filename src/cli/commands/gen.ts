@@ -84,7 +84,7 @@ export const command: CliCommand = {
       return 0;
     } catch (err) {
       const code = errorCode(err);
-      if (code === 'USAGE' || code === 'REF_INVALID') return fail((err as Error).message.replace(/^gen: /, '').split('\n')[0] ?? '');
+      if (code === 'USAGE' || code === 'REF_INVALID' || code === 'OUTPUT_UNWRITABLE') return fail((err as Error).message.replace(/^gen: /, '').split('\n')[0] ?? '');
       throw err;
     }
   },

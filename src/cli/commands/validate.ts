@@ -13,6 +13,7 @@ import { writableOutput } from '../../report/output.js';
 import { TextReportSink } from '../../report/text-report.js';
 import { regularFileSize } from '../../validation/read-file.js';
 import { DEFAULT_POLICY, validateFile, type ValidationPolicy } from '../../validation/validate-file.js';
+import { isClosedOutput } from '../closed-output.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = 'usage: s1mig validate FILE --ref DIR [--json] [--split-supply allow|reject] [--partial allow|deny]';
@@ -105,8 +106,14 @@ async function run(args: string[]): Promise<number> {
     spool.end();
     await finished(spool);
     show.clear();
-    await pipeline(createReadStream(spoolPath), process.stdout, { end: false });
-    return summary.status === 'accepted' ? 0 : 1;
+    const status = summary.status === 'accepted' ? 0 : 1;
+    try {
+      await pipeline(createReadStream(spoolPath), process.stdout, { end: false });
+    } catch (err) {
+      // A reader that stopped early (`| head`) changes nothing about the verdict.
+      if (!isClosedOutput(err)) throw err;
+    }
+    return status;
   } finally {
     show.clear();
     await checker.close();

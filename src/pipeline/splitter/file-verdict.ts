@@ -28,10 +28,17 @@ export type Verdict =
 /** Clock skew tolerated for a CreatedAt after receipt (validation.md: 5 minutes). */
 export const FUTURE_SKEW_SEC = 300;
 
+/** The file key a file's own Header gives it (mcf-format.md): `<canonical RequestingParty>/<FileID>`. */
+export function headerFileKey(h: Pick<ParsedHeader, 'requestingParty' | 'fileId'>): string {
+  return `${h.requestingParty}/${h.fileId}`;
+}
+
 /**
  * File-level verdict of a completely received, checksum-verified upload: check steps 1-7
- * of the core, then the pipeline's MCF_STALE and, only for an otherwise clean file,
- * MCF_DUPLICATE_FILE (validation.md step 8; MCF_NOT_AUTHORISED belongs to enrolment).
+ * of the core, then the pipeline's MCF_KEY_MISMATCH and MCF_STALE and, only for an
+ * otherwise clean file, MCF_DUPLICATE_FILE (validation.md step 8; MCF_NOT_AUTHORISED
+ * belongs to enrolment). The key check is what ties a signed file to exactly one file key:
+ * without it the same signed bytes could be accepted again under any other key.
  */
 export function fileVerdict(v: VerdictInput, ref: Reference): Verdict {
   const decision = decideFile(v.scan, ref);
@@ -43,6 +50,8 @@ export function fileVerdict(v: VerdictInput, ref: Reference): Verdict {
   const stampHeader = decision.header ?? (typeof parsed === 'object' ? parsed : null);
   const header = decision.header;
   if (stampHeader !== null) {
+    const own = headerFileKey(stampHeader);
+    if (v.fileKey !== own) errors.push(coded('MCF_KEY_MISMATCH', `published under key ${JSON.stringify(v.fileKey.slice(0, 200))}, the Header gives ${own}`));
     const receiptSec = Math.floor(v.receivedAtMs / 1000);
     if (stampHeader.createdAtSec < receiptSec - v.maxFileAgeSec) {
       errors.push(coded('MCF_STALE', `CreatedAt is ${Math.round((receiptSec - stampHeader.createdAtSec) / 86400)} days before receipt`));

@@ -8,15 +8,18 @@ import type { PipelineMetrics } from '../../metrics/pipeline-metrics.js';
 import type { Reference } from '../../reference/index.js';
 import { topicName, type TopicPlanEntry } from '../../topics/definitions.js';
 import { UploadAssembler, type ChunkVerdict } from '../../transfer/assembler.js';
-import { parseChunkMeta } from '../../transfer/chunk-headers.js';
+import { fileKeyOf, parseChunkMeta } from '../../transfer/chunk-headers.js';
 import { recordCodec, type RecordCodec } from '../codecs.js';
 import { deadLetter } from '../dlq.js';
+import { withHeartbeat } from '../validator/check-installations.js';
 import { FilesTable } from '../files-table.js';
 import { fileResultKey, installationKey, type DeviceEvent, type FileResultRecord } from '../records.js';
 import { installationEvents, installationRuns } from './emitter.js';
 import { fileVerdict, transferRejection } from './file-verdict.js';
 import { splitterOptions, type SplitterOptions } from './options.js';
 import { UploadSession } from './upload-session.js';
+
+const HEARTBEAT_MS = 3000;
 
 export interface SplitterDeps {
   kafka: Kafka;
@@ -89,7 +92,6 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   const dropState = (s: PartitionState): void => {
     for (const session of s.sessions.values()) session.discard();
     states.delete(s.partition);
-    m.openUploads.set([...states.values()].reduce((n, x) => n + x.assembler.open.size, 0));
   };
 
   /** Offsets may not pass the first chunk of any upload still in progress. */
@@ -217,16 +219,17 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
     const offset = BigInt(msg.offset);
     m.records.inc({ stage: 'splitter' });
     const meta = parseChunkMeta(msg.headers);
-    const key = msg.key?.toString('utf8') ?? '';
-    const poison = 'error' in meta ? meta.error : msg.value === null ? 'chunk without a value' : key === '' || key.length > 200 ? 'chunk without a file key' : null;
-    if (poison !== null || 'error' in meta) {
+    const key = fileKeyOf(msg.key);
+    const value = msg.value;
+    if ('error' in meta || typeof key !== 'string' || value === null) {
+      const poison = 'error' in meta ? meta.error : typeof key !== 'string' ? key.error : 'chunk without a value';
       m.dlq.inc({ stage: 'splitter', reason: 'poison' });
       log.warn('poison chunk to the dead-letter topic', { partition: s.partition, offset: msg.offset, reason: poison });
-      await transaction(s, (send) => send(dlqTopic, [deadLetter('splitter', poison ?? 'bad chunk', chunksTopic, s.partition, msg)]), commitPoint(s, offset + 1n));
+      await transaction(s, (send) => send(dlqTopic, [deadLetter('splitter', poison, chunksTopic, s.partition, msg)]), commitPoint(s, offset + 1n));
       return;
     }
-    const verdicts = s.assembler.accept(key, meta, msg.value!, msg.offset, Number(msg.timestamp), now());
-    for (const v of verdicts) await onVerdict(s, v, msg.value!, offset, heartbeat);
+    const verdicts = s.assembler.accept(key, meta, value, msg.offset, Number(msg.timestamp), now());
+    for (const v of verdicts) await onVerdict(s, v, value, offset, heartbeat);
   };
 
   const expireUploads = async (): Promise<void> => {
@@ -237,6 +240,12 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
     }
   };
 
+  m.observeUploads(() => {
+    let n = 0;
+    for (const s of states.values()) n += s.assembler.open.size;
+    return n;
+  });
+
   return {
     async start() {
       mkdirSync(o.spoolDir, { recursive: true, mode: 0o700 });
@@ -246,7 +255,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       await admin.connect();
       table = new FilesTable(deps.kafka, admin, fileCodec);
       await table.start();
-      const c = deps.kafka.consumer({ groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs, heartbeatInterval: 3000, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024,
+      const c = deps.kafka.consumer({ groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs, heartbeatInterval: HEARTBEAT_MS, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024,
         maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
       consumer = c;
       c.on(c.events.GROUP_JOIN, ({ payload }) => {
@@ -275,7 +284,9 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
                 dropState(s);
                 const n = (failures.get(batch.partition) ?? 0) + 1;
                 failures.set(batch.partition, n);
-                await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(n, 6))));
+                // Heartbeat through the backoff: a sleep of up to 30 s against a 30 s session timeout
+                // cost the group membership and started a rebalance loop (audit finding).
+                await withHeartbeat(new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(n, 6)))), heartbeat, HEARTBEAT_MS);
                 if (from !== null) c.seek({ topic: chunksTopic, partition: batch.partition, offset: String(from) });
                 else throw err;
                 return;
@@ -283,7 +294,6 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
               resolveOffset(msg.offset);
               s.processed = BigInt(msg.offset) + 1n;
               failures.delete(batch.partition);
-              m.openUploads.set([...states.values()].reduce((n, x) => n + x.assembler.open.size, 0));
             }
             // Commit progress over chunks that produced no output: only as far as messages were
             // handled (the loop may have stopped early), never past an open upload.

@@ -31,7 +31,7 @@ describe('P-256 ECDSA verify over a digest', () => {
     const digest = createHash('sha256').update(msg).digest();
     const sig = decodeDerSignature(sign('sha256', msg, { key: privateKey, dsaEncoding: 'der' }))!;
     const bad = Buffer.from(digest);
-    bad[5] ^= 1;
+    bad[5] = bad[5]! ^ 1;
     expect(verifyDigest(pub, bad, sig)).toBe(false);
     expect(verifyDigest(pub, digest, { r: sig.r ^ 1n, s: sig.s })).toBe(false);
     expect(verifyDigest(pub, digest, { r: sig.r, s: (sig.s + 1n) % N })).toBe(false);

@@ -38,13 +38,43 @@ describe('fileVerdict (pipeline file-level checks after transfer)', () => {
 
   it('reports MCF_STALE together with the signature code, and MCF_DUPLICATE_FILE only for an otherwise clean file', () => {
     const late = createdAtMs + 40 * 86400_000;
-    const bad = fileVerdict({ ...base, scan: scanOf('bad-signature.xml'), receivedAtMs: late }, ref);
+    const bad = fileVerdict({ ...base, fileKey: '90b3d51f30010008/VEC-BADSIG-1', scan: scanOf('bad-signature.xml'), receivedAtMs: late }, ref);
     expect(bad.record.errors.map((e) => e.code)).toEqual(['MCF_SIGNATURE_INVALID', 'MCF_STALE']);
     const accepted = { ...base, status: 'accepted', upload: '1:5', sha256: 'other' } as unknown as FileResultRecord;
     const dup = fileVerdict({ ...base, scan: scanOf('basic-valid.xml'), receivedAtMs: createdAtMs, accepted }, ref);
     expect(dup.record.errors.map((e) => e.code)).toEqual(['MCF_DUPLICATE_FILE']);
     const staleDup = fileVerdict({ ...base, scan: scanOf('basic-valid.xml'), receivedAtMs: late, accepted }, ref);
     expect(staleDup.record.errors.map((e) => e.code)).toEqual(['MCF_STALE']);
+  });
+
+  // Regression (audit, defect 1): a signed file was accepted under any key, so the same bytes
+  // re-sent under another key were accepted a second time.
+  it('MCF_KEY_MISMATCH: a signed file published under a key that is not its own Header\'s is rejected', () => {
+    const scan = scanOf('basic-valid.xml');
+    for (const fileKey of ['90b3d51f30010008/VEC-BASIC-2', '90b3d51f30010009/VEC-BASIC-1', '90-B3-D5-1F-30-01-00-08/VEC-BASIC-1', 'replayed']) {
+      const v = fileVerdict({ ...base, fileKey, scan, receivedAtMs: createdAtMs }, ref);
+      expect(v.kind, fileKey).toBe('rejected');
+      expect(v.record.errors.map((e) => e.code)).toEqual(['MCF_KEY_MISMATCH']);
+      expect(v.record.fileKey).toBe(fileKey);
+    }
+    // Under its own key the same bytes are accepted, and once accepted a re-send is a duplicate.
+    expect(fileVerdict({ ...base, scan, receivedAtMs: createdAtMs }, ref).kind).toBe('accepted');
+  });
+
+  it('reports MCF_KEY_MISMATCH beside the signature and MCF_STALE codes (steps 6 to 8 all evaluated), never for a malformed file', () => {
+    const late = createdAtMs + 40 * 86400_000;
+    const bad = fileVerdict({ ...base, fileKey: 'other/key', scan: scanOf('bad-signature.xml'), receivedAtMs: late }, ref);
+    expect(bad.record.errors.map((e) => e.code)).toEqual(['MCF_SIGNATURE_INVALID', 'MCF_KEY_MISMATCH', 'MCF_STALE']);
+    const r = new McfReader({ digest: true, maxKeptDevices: 0 });
+    r.write(Buffer.from('<MigrationCommonFile xmlns="urn:s1mig:mcf:1" schemaVersion="1.0"><Header/>'));
+    const malformed = fileVerdict({ ...base, fileKey: 'other/key', scan: r.end(), receivedAtMs: createdAtMs }, ref);
+    expect(malformed.record.errors.map((e) => e.code)).toEqual(['MCF_MALFORMED']);
+  });
+
+  it('a key mismatch is not a duplicate: only a clean file under its own key meets the accepted record', () => {
+    const accepted = { ...base, status: 'accepted', upload: '1:5', sha256: 'other' } as unknown as FileResultRecord;
+    const v = fileVerdict({ ...base, fileKey: 'x/VEC-BASIC-1', scan: scanOf('basic-valid.xml'), receivedAtMs: createdAtMs, accepted }, ref);
+    expect(v.record.errors.map((e) => e.code)).toEqual(['MCF_KEY_MISMATCH']);
   });
 
   it('recognises a replay of the same accepted upload (resume, not duplicate)', () => {

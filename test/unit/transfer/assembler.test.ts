@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { UploadAssembler } from '../../../src/transfer/assembler.js';
-import { chunkHeaders, parseChunkMeta } from '../../../src/transfer/chunk-headers.js';
+import { chunkHeaders, fileKeyOf, MAX_FILE_KEY_CHARS, parseChunkMeta } from '../../../src/transfer/chunk-headers.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -94,5 +94,31 @@ describe('chunk headers', () => {
     expect(parseChunkMeta({ ...h, 's1mig-file-sha256': 'A'.repeat(64) })).toHaveProperty('error');
     expect(parseChunkMeta({ ...h, 's1mig-content-type': 'text/plain' })).toHaveProperty('error');
     expect(parseChunkMeta(undefined)).toHaveProperty('error');
+  });
+});
+
+describe('fileKeyOf (the file key from a chunk\'s message key)', () => {
+  it('decodes a UTF-8 key as it is', () => {
+    expect(fileKeyOf(Buffer.from('90b3d51f30010008/MDS-1'))).toBe('90b3d51f30010008/MDS-1');
+    expect(fileKeyOf(Buffer.from('clé/é'))).toBe('clé/é');
+    expect(fileKeyOf(Buffer.from('x'.repeat(MAX_FILE_KEY_CHARS)))).toBe('x'.repeat(MAX_FILE_KEY_CHARS));
+  });
+
+  // Regression (audit, defect 1): keys were decoded lossily, so two different byte keys
+  // (here two invalid sequences that both became U+FFFD) named the same upload.
+  it('refuses a key that is not valid UTF-8 instead of repairing it, so two byte keys never collide', () => {
+    const a = Buffer.from([0x6b, 0xff, 0x2f, 0x31]);
+    const b = Buffer.from([0x6b, 0xfe, 0x2f, 0x31]);
+    expect(a.toString('utf8')).toBe(b.toString('utf8')); // what the lossy decoding did
+    expect(fileKeyOf(a)).toEqual({ error: 'chunk key is not valid UTF-8' });
+    expect(fileKeyOf(b)).toEqual({ error: 'chunk key is not valid UTF-8' });
+    expect(fileKeyOf(Buffer.from([0xed, 0xa0, 0x80]))).toHaveProperty('error'); // an encoded surrogate
+    expect(fileKeyOf(Buffer.from([0xc0, 0xaf]))).toHaveProperty('error'); // an over-long form
+  });
+
+  it('refuses a missing, empty or over-long key', () => {
+    expect(fileKeyOf(null)).toEqual({ error: 'chunk without a file key' });
+    expect(fileKeyOf(Buffer.alloc(0))).toEqual({ error: 'chunk without a file key' });
+    expect(fileKeyOf(Buffer.from('x'.repeat(MAX_FILE_KEY_CHARS + 1)))).toHaveProperty('error');
   });
 });

@@ -191,6 +191,27 @@ describe('validateFile: devices and installations', () => {
     expect(r.installations).toEqual([]);
   });
 
+  // Regression (audit, defect 3): when the '>' of </Header> came at byte 262,144 or later
+  // (after the first 256 KiB read), validate took "Header not complete yet" for a rejected
+  // file, checked no device and failed with exit 3 ("0 installations checked, 1 in the file").
+  it('a valid file whose Header ends after the first read chunk gets the same verdict at every boundary', async () => {
+    const READ_CHUNK = 256 * 1024;
+    const plain = mcf().toString('utf8');
+    const headerEnd = plain.indexOf('  </Header>');
+    for (const gtAt of [READ_CHUNK - 2, READ_CHUNK - 1, READ_CHUNK, READ_CHUNK + 1, READ_CHUNK + 9, 2 * READ_CHUNK + 3]) {
+      // A comment before </Header> (legal) puts the '>' of </Header> at byte gtAt.
+      const pad = gtAt - headerEnd - '  </Header'.length - '<!---->'.length;
+      const h = header().replace('  </Header>', `<!--${' '.repeat(pad)}-->  </Header>`);
+      const bytes = mcf({ header: h });
+      expect(bytes.indexOf('</Header>') + '</Header'.length, 'where the > lands').toBe(gtAt);
+      const checker = fakeChecker();
+      const r = await validate(bytes, { checker });
+      expect(fileCodes(r), `> at ${gtAt}`).toEqual([]);
+      expect(r.installations.map((i) => i.status)).toEqual(['valid']);
+      expect(checker.batches.reduce((k, b) => k + b.items.length, 0)).toBe(2);
+    }
+  });
+
   it('sends no device to the checker once the file is known to be rejected', async () => {
     const checker = fakeChecker();
     const r = await validate(mcf({ header: header({ Cohort: 'XOC' }) }), { checker });

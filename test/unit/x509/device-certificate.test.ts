@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDeviceCertificate } from '../../../src/x509/device-certificate.js';
 import { parsePemBundle } from '../../../src/x509/pem.js';
 import {
-  ECDSA_SHA256, ECDSA_SHA256_NULL, HW_TYPE, bool, buildCert, cn, ctx, ext, gen, hwName, int, keyUsage, nul, octet,
+  ECDSA_SHA256, ECDSA_SHA256_NULL, HW_TYPE, bool, cn, ctx, ext, gen, hwName, int, keyUsage, nul, octet,
   oid, san, seq, tlv, utc, testPki,
 } from './test-certs.js';
 

@@ -69,6 +69,26 @@ describe('XmlTokenizer events', () => {
     expect(run.events).toContain(`T:${JSON.stringify('<>&\'"AB\u{1F600}')}`);
   });
 
+  // Regression (audit): more than 7 decimal or 6 hex digits was MCF_MALFORMED, but XML allows
+  // any number of leading zeros in a character reference.
+  it('reads character references with any number of leading zeros, in text and attributes, across chunk boundaries', () => {
+    const zeros = '0'.repeat(40);
+    const doc = `<r a="&#${zeros}66;&#x${zeros}43;">&#0000065;&#x00041;&#${zeros}1114111;&#x${zeros}10FFFF;&#09;</r>`;
+    for (const chunk of [Number.POSITIVE_INFINITY, 1, 3, 7]) {
+      const run = tokenize(doc, chunk);
+      expect(run.error, `chunk ${chunk}`).toBeNull();
+      expect(run.events[0]).toBe('<|r@0 a=BC>');
+      expect(run.events[1]).toBe(`T:${JSON.stringify('AA\u{10FFFF}\u{10FFFF}\t')}`);
+    }
+    expect(fatal(`<r>&#${zeros};</r>`)).toMatch(/reference/); // still code point 0
+    expect(fatal(`<r>&#x${zeros};</r>`)).toMatch(/reference/);
+    expect(fatal('<r>&#0x41;</r>')).toMatch(/reference/); // a zero does not start a hex reference
+    expect(fatal('<r>&#00x41;</r>')).toMatch(/reference/);
+    expect(fatal(`<r>&#${zeros}1114112;</r>`)).toMatch(/reference/); // beyond U+10FFFF
+    expect(fatal('<r>&#x110000;</r>')).toMatch(/reference/);
+    expect(fatal('<r>&#123456789;</r>')).toMatch(/reference/);
+  });
+
   it('normalises line ends in text and whitespace in attribute values', () => {
     const run = tokenize('<r a="x\r\ny\tz&#9;">a\r\nb\rc\nd</r>');
     expect(run.events[0]).toBe('<|r@0 a=x y z\t>');
@@ -191,6 +211,24 @@ describe('XmlTokenizer limits', () => {
     const run = tokenize(`<r a="${'x'.repeat(65)}"/>`, 5);
     expect(run.limits).toEqual(['attribute']);
     expect(run.events[0]).toBe('<|r@0 a=<over>>');
+  });
+
+  // mcf-format.md "Limits": nesting 64 levels (the root is level 1), 32 attributes with the
+  // namespace declarations, names of 256 bytes of UTF-8 with the prefix: each exact edge.
+  it('holds the parser limits exactly as mcf-format.md states them', () => {
+    const nest = (n: number): string => `${'<a>'.repeat(n)}${'</a>'.repeat(n)}`;
+    expect(tokenize(nest(64)).error).toBeNull();
+    expect(fatal(nest(65))).toMatch(/deeply/);
+    const attrs = (n: number): string => Array.from({ length: n }, (_, k) => (k === 0 ? 'xmlns:p="urn:x"' : `a${k}="1"`)).join(' ');
+    expect(tokenize(`<r ${attrs(32)}/>`).error).toBeNull();
+    expect(fatal(`<r ${attrs(33)}/>`)).toMatch(/too many/);
+    // 'é' is two bytes: a name of 128 of them is 256 bytes; with a prefix the prefix counts.
+    expect(tokenize(`<${'é'.repeat(128)}/>`).error).toBeNull();
+    expect(fatal(`<${'é'.repeat(128)}x/>`)).toMatch(/name too long/);
+    expect(tokenize(`<p:${'a'.repeat(254)} xmlns:p="urn:x"/>`).error).toBeNull();
+    expect(fatal(`<p:${'a'.repeat(255)} xmlns:p="urn:x"/>`)).toMatch(/name too long/);
+    expect(tokenize(`<r ${'b'.repeat(256)}="1"/>`).error).toBeNull();
+    expect(fatal(`<r ${'b'.repeat(257)}="1"/>`)).toMatch(/name too long/);
   });
 
   it('rejects over-long names, too many attributes and deep nesting', () => {
