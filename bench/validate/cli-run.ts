@@ -14,6 +14,8 @@ export interface CliRun {
   /** User + system CPU seconds of the child (all its threads); null without /usr/bin/time. */
   readonly cpuSeconds: number | null;
   readonly exitCode: number;
+  /** The last 4 KiB of the report (stdout), when asked for. */
+  readonly stdoutTail: string;
 }
 
 const TIME_BIN = '/usr/bin/time';
@@ -32,8 +34,8 @@ export function peakRssMethod(): string {
   return existsSync(TIME_BIN) ? `${TIME_BIN} -f %M (rusage ru_maxrss)` : '/proc/<pid>/status VmHWM, polled';
 }
 
-/** Runs `node mainJs validate FILE --ref DIR --json`, report discarded; exit 0 or 1 expected. */
-export function runValidateCli(mainJs: string, file: string, refDir: string): Promise<CliRun> {
+/** Runs `node mainJs validate FILE --ref DIR --json`, report discarded (but its tail, if `keepTail`); exit 0 or 1 expected. */
+export function runValidateCli(mainJs: string, file: string, refDir: string, keepTail = false): Promise<CliRun> {
   const useTime = existsSync(TIME_BIN);
   const rssFile = join(tmpdir(), `s1mig-bench-rss-${process.pid}-${Date.now()}`);
   const nodeArgs = [mainJs, 'validate', file, '--ref', refDir, '--json'];
@@ -42,9 +44,13 @@ export function runValidateCli(mainJs: string, file: string, refDir: string): Pr
     : [process.execPath, nodeArgs];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', keepTail ? 'pipe' : 'ignore', 'pipe'] });
+    let tail = '';
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => {
+      tail = (tail + s).slice(-4096);
+    });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
       if (stderr.length < 4096) stderr += s;
     });
     let polled = 0;
@@ -71,7 +77,7 @@ export function runValidateCli(mainJs: string, file: string, refDir: string): Pr
         reject(new Error(`validate exited ${code}: ${stderr.trim().split('\n')[0] ?? ''}`));
         return;
       }
-      resolve({ seconds, peakRssBytes: peak, cpuSeconds, exitCode: code });
+      resolve({ seconds, peakRssBytes: peak, cpuSeconds, exitCode: code, stdoutTail: tail });
     });
   });
 }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { S1migError } from '../errors/s1mig-error.js';
 import { kafkaBootstrap, registryUrl, resolveLocalInstance } from '../local/instance.js';
 
@@ -26,6 +28,8 @@ export interface S1migConfig {
   };
   registry: { url: string; username: string | null; password: string | null };
   topics: { prefix: string; replicationFactor: number; minInsyncReplicas: number };
+  /** Local files: the folder under which the splitter creates its private spool folder. */
+  spool: { base: string };
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -50,6 +54,7 @@ export const CONFIG_ENV = {
   S1MIG_TOPIC_PREFIX: 'topics.prefix',
   S1MIG_REPLICATION_FACTOR: 'topics.replicationFactor',
   S1MIG_MIN_INSYNC_REPLICAS: 'topics.minInsyncReplicas',
+  S1MIG_SPOOL_BASE: 'spool.base',
 } as const;
 
 function fail(field: string, message: string): never {
@@ -145,6 +150,7 @@ function validate(c: S1migConfig): void {
   positiveInt('topics.replicationFactor', c.topics.replicationFactor);
   positiveInt('topics.minInsyncReplicas', c.topics.minInsyncReplicas);
   if (c.topics.minInsyncReplicas > c.topics.replicationFactor) fail('topics.minInsyncReplicas', 'cannot exceed topics.replicationFactor');
+  if (typeof c.spool.base !== 'string' || !isAbsolute(c.spool.base)) fail('spool.base', `must be an absolute path (S1MIG_SPOOL_BASE), got ${JSON.stringify(c.spool.base)}`);
 }
 
 export interface LoadConfigOptions {
@@ -173,6 +179,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Readonly<S1migConfig> 
     },
     registry: { url: local ? registryUrl(local) : '', username: null, password: null },
     topics: { prefix: 's1mig.', replicationFactor: pd.replicationFactor, minInsyncReplicas: pd.minInsyncReplicas },
+    spool: { base: tmpdir() },
   };
   const merged = merge(merge(defaults, file), envPart);
   if (merged.kafka.sasl && typeof merged.kafka.sasl === 'object' && !('mechanism' in merged.kafka.sasl)) merged.kafka.sasl = null;

@@ -71,6 +71,7 @@ export const INTERNAL_ERRORS = {
   REGISTRY_UNAVAILABLE: { retriable: true, exit: 3, description: 'the Schema Registry cannot be reached' },
   SCHEMA_INCOMPATIBLE: { retriable: false, exit: 2, description: 'a schema change breaks the subject compatibility rule' },
   TOPIC_CONFLICT: { retriable: false, exit: 2, description: 'an existing topic differs in a way that needs --force' },
+  SPOOL_TAMPERED: { retriable: true, exit: 3, description: 'a spool file changed on disk after it was written; the upload is read again from Kafka' },
   WORKER_FAILED: { retriable: true, exit: 3, description: 'a worker thread failed' },
   INTERNAL: { retriable: false, exit: 3, description: 'an unexpected internal error' },
 } as const;

@@ -1,4 +1,5 @@
 import { S1migError } from '../errors/s1mig-error.js';
+import { ensurePrivateDataDir } from './data-dir.js';
 import type { LocalInstanceOptions } from './instance.js';
 import { isOurs, portHolder, portOpen, readPidFile, removePidFile, stopProcess, tail, writePidFile } from './processes.js';
 import { kafkaService, registryService, type LocalService } from './services.js';
@@ -51,6 +52,7 @@ export async function localStatus(o: LocalInstanceOptions): Promise<InstanceStat
  * missing, refuses ports held by someone else, and waits until both services answer.
  */
 export async function localUp(o: LocalInstanceOptions, log: (line: string) => void = () => undefined): Promise<InstanceStatus> {
+  ensurePrivateDataDir(o.dataDir);
   const all = services(o);
   const toStart: LocalService[] = [];
   for (const s of all) {

@@ -64,7 +64,7 @@ export async function startProcessor(config: Readonly<S1migConfig>, o: Processor
         { groupId: groupIdFor(config, 'validator'), ...o.validator, ...(o.policy ? { policy: o.policy } : {}) }));
     }
     if (o.stages.includes('splitter')) {
-      stages.push(createSplitterStage({ kafka, plan, registry, ref, metrics, logger }, { groupId: groupIdFor(config, 'splitter'), ...o.splitter }));
+      stages.push(createSplitterStage({ kafka, plan, registry, ref, metrics, logger }, { groupId: groupIdFor(config, 'splitter'), spoolBase: config.spool.base, ...o.splitter }));
     }
     for (const s of stages) await s.start();
     ready = true;

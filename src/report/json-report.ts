@@ -1,5 +1,5 @@
 import type { TextOutput } from './output.js';
-import type { CodedMessage, InstallationReport, ReportHeader, ReportSink, ReportSummary } from './types.js';
+import type { CodedMessage, DeviceReport, InstallationHead, InstallationReport, ReportHeader, ReportSink, ReportSummary } from './types.js';
 
 /**
  * Streams the JSON report of validation.md: byte for byte what JSON.stringify(report,
@@ -26,6 +26,14 @@ export class JsonReportSink implements ReportSink {
 
   async installation(inst: InstallationReport): Promise<void> {
     await this.out.write(this.render(inst, this.count));
+    this.count++;
+  }
+
+  async installationStream(head: InstallationHead, devices: AsyncIterable<DeviceReport>): Promise<void> {
+    await this.out.write(`${this.count === 0 ? '\n' : ',\n'}    ${renderHead(head)}`);
+    let k = 0;
+    for await (const d of devices) await this.out.write(renderDevice(d, k++ === 0));
+    await this.out.write(`${k === 0 ? '[]' : '\n      ]'}\n    }`);
     this.count++;
   }
 
@@ -81,17 +89,25 @@ function codedList(list: readonly CodedMessage[], pad: string): string {
 export function renderInstallation(inst: InstallationReport): string {
   let devices = '[]';
   if (inst.devices.length > 0) {
-    devices = '[';
-    for (let k = 0; k < inst.devices.length; k++) {
-      const d = inst.devices[k]!;
-      devices +=
-        `${k === 0 ? '' : ','}\n        {\n          "deviceId": ${str(d.deviceId)},\n          "deviceType": ${str(d.deviceType)},` +
-        `\n          "status": ${str(d.status)},\n          "errors": ${codedList(d.errors, '          ')}\n        }`;
-    }
+    devices = '';
+    for (let k = 0; k < inst.devices.length; k++) devices += renderDevice(inst.devices[k]!, k === 0);
     devices += '\n      ]';
   }
+  return `${renderHead(inst)}${devices}\n    }`;
+}
+
+/** An installation up to its devices' array (open: the devices and the closing follow). */
+function renderHead(inst: InstallationHead): string {
   return (
     `{\n      "installationId": ${str(inst.installationId)},\n      "status": ${str(inst.status)},` +
-    `\n      "errors": ${codedList(inst.errors, '      ')},\n      "devices": ${devices}\n    }`
+    `\n      "errors": ${codedList(inst.errors, '      ')},\n      "devices": `
+  );
+}
+
+/** One device of the devices' array; the first one opens the array. */
+function renderDevice(d: DeviceReport, first: boolean): string {
+  return (
+    `${first ? '[' : ','}\n        {\n          "deviceId": ${str(d.deviceId)},\n          "deviceType": ${str(d.deviceType)},` +
+    `\n          "status": ${str(d.status)},\n          "errors": ${codedList(d.errors, '          ')}\n        }`
   );
 }

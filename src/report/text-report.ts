@@ -1,5 +1,5 @@
 import type { TextOutput } from './output.js';
-import type { InstallationReport, ReportHeader, ReportSink, ReportSummary } from './types.js';
+import type { DeviceReport, InstallationHead, InstallationReport, ReportHeader, ReportSink, ReportSummary } from './types.js';
 
 /** The report for a person: the file outcome, the failing items as they come, a summary table. */
 export class TextReportSink implements ReportSink {
@@ -26,13 +26,13 @@ export class TextReportSink implements ReportSink {
   render(inst: InstallationReport): string {
     const failing = inst.devices.filter((d) => d.status === 'invalid');
     if (inst.status === 'valid' && failing.length === 0) return '';
-    const lines = [`\nInstallation ${inst.installationId}: ${inst.status}`];
-    for (const e of inst.errors) lines.push(`  ${e.code}: ${e.message}`);
-    for (const d of failing) {
-      lines.push(`  device ${d.deviceId ?? '(no id)'} (${d.deviceType ?? 'no type'}): invalid`);
-      for (const e of d.errors) lines.push(`    ${e.code}: ${e.message}`);
-    }
-    return lines.join('\n') + '\n';
+    return headLines(inst) + failing.map(deviceLines).join('');
+  }
+
+  async installationStream(head: InstallationHead, devices: AsyncIterable<DeviceReport>): Promise<void> {
+    // Streamed installations are INST_STRUCTURE (over 32 devices): never valid, always shown.
+    await this.out.write(headLines(head));
+    for await (const d of devices) if (d.status === 'invalid') await this.out.write(deviceLines(d));
   }
 
   async rendered(texts: AsyncIterable<string>): Promise<void> {
@@ -54,4 +54,16 @@ export class TextReportSink implements ReportSink {
     await this.out.write(`\nSummary\n${table}\n`);
     await this.out.flush();
   }
+}
+
+function headLines(inst: InstallationHead): string {
+  const lines = [`\nInstallation ${inst.installationId}: ${inst.status}`];
+  for (const e of inst.errors) lines.push(`  ${e.code}: ${e.message}`);
+  return lines.join('\n') + '\n';
+}
+
+function deviceLines(d: DeviceReport): string {
+  const lines = [`  device ${d.deviceId ?? '(no id)'} (${d.deviceType ?? 'no type'}): invalid`];
+  for (const e of d.errors) lines.push(`    ${e.code}: ${e.message}`);
+  return lines.join('\n') + '\n';
 }

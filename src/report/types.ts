@@ -21,10 +21,14 @@ export interface DeviceReport {
   readonly errors: readonly CodedMessage[];
 }
 
-export interface InstallationReport {
+/** An installation's report without its devices. */
+export interface InstallationHead {
   readonly installationId: string;
   readonly status: 'valid' | 'partial' | 'excluded' | 'invalid';
   readonly errors: readonly CodedMessage[];
+}
+
+export interface InstallationReport extends InstallationHead {
   readonly devices: readonly DeviceReport[];
 }
 
@@ -48,6 +52,12 @@ export interface FileSummary extends ReportHeader {
 export interface ReportSink {
   begin(header: ReportHeader): Promise<void> | void;
   installation(inst: InstallationReport): Promise<void> | void;
+  /**
+   * An installation whose devices are too many to hold (more than 32 is INST_STRUCTURE, and
+   * one installation may hold a million): the same text `installation` would write for it,
+   * with the devices read from `devices` as they are written. The summary is the caller's.
+   */
+  installationStream(head: InstallationHead, devices: AsyncIterable<DeviceReport>): Promise<void>;
   end(summary: ReportSummary): Promise<void> | void;
   /**
    * Optional ahead-of-time rendering: exactly the text `installation` would write for `inst`

@@ -24,7 +24,8 @@ export interface InstallationContext {
 /** What the installation rules read of an installation besides its devices' outcomes. */
 export type InstallationFacts = Pick<RawInstallation, 'migrationType' | 'groupId' | 'deviceCount' | 'structureInvalid'>;
 
-const MAX_DEVICES = 32;
+/** Devices per installation (mcf-format.md); an installation of more is INST_STRUCTURE. */
+export const MAX_DEVICES = 32;
 const ONLY_KEY_CODES: ReadonlySet<string> = new Set(['DEV_CREDENTIAL_MISSING', 'DEV_CREDENTIAL_INCOMPLETE']);
 
 /**
@@ -53,6 +54,19 @@ export function evaluateInstallation(
     return { status: 'excluded', errors: ['INST_EXCLUDED_MISSING_KEYS'] };
   }
   return { status: 'invalid', errors: [] };
+}
+
+/**
+ * The outcome of an installation of more than MAX_DEVICES devices, from the one fact about
+ * its devices that matters then: whether any of their IDs is a duplicate. Equal to what
+ * `evaluateInstallation` gives for it (INST_STRUCTURE, so eligibility and split supply are
+ * not evaluated), without holding its devices: there may be a million of them.
+ */
+export function oversizedOutcome(anyDuplicate: boolean, ctx: Pick<InstallationContext, 'extraInvalid'>): InstallationOutcome {
+  const codes = new Set<InstallationCode>(ctx.extraInvalid ?? []);
+  codes.add('INST_STRUCTURE');
+  if (anyDuplicate) codes.add('INST_DUPLICATE_DEVICE');
+  return { status: 'invalid', errors: INSTALLATION_CODES.filter((c) => codes.has(c)) };
 }
 
 function structureInvalid(inst: InstallationFacts, devices: readonly DeviceOutcome[]): boolean {

@@ -7,12 +7,13 @@ import type { ParsedHeader } from '../mcf/header.js';
 import { McfReader } from '../mcf/reader.js';
 import type { McfScan, RawDevice, RawInstallation } from '../mcf/types.js';
 import type { Reference } from '../reference/index.js';
-import { emptySummary, type FileSummary, type InstallationReport, type ReportSink, type ReportSummary } from '../report/types.js';
-import { cryptoInputFor, evaluateDevice, withoutTexts } from './device-rules.js';
+import { emptySummary, type DeviceReport, type FileSummary, type InstallationReport, type ReportSink, type ReportSummary } from '../report/types.js';
+import { coded } from '../report/messages.js';
+import { cryptoInputFor, evaluateDevice, withoutTexts, type DeviceOutcome } from './device-rules.js';
 import { decideFile } from './file-rules.js';
 import { reportFromOutcomes } from './installation-report.js';
-import type { InstallationContext } from './installation-rules.js';
-import { InstallationSpool } from './installation-spool.js';
+import { MAX_DEVICES, oversizedOutcome, type InstallationContext } from './installation-rules.js';
+import { InstallationSpool, type OversizedDevice, type OversizedWriter, type StreamedInstallation } from './installation-spool.js';
 import type { ValidationPolicy } from './policy.js';
 import { fileChunks, regularFileSize } from './read-file.js';
 
@@ -97,7 +98,10 @@ export async function validateFile(
         await ahead.rendered(spool.renderedBlocks(), spool.size);
         summary = ahead.summary;
       } else {
-        for await (const inst of spool.read()) await sink.installation(reportFromOutcomes(inst, inst.devices, ctx, summary));
+        for await (const inst of spool.read()) {
+          if ('streamed' in inst) await reportStreamed(inst, ctx, sink, summary);
+          else await sink.installation(reportFromOutcomes(inst, inst.devices, ctx, summary));
+        }
       }
     }
     await sink.end(summary);
@@ -128,19 +132,30 @@ function aheadRendering(sink: ReportSink): AheadRendering | null {
   return { render: render.bind(sink), rendered: rendered.bind(sink), summary: emptySummary() };
 }
 
-/** An installation whose devices are with the checker: texts dropped, results pending. */
+/**
+ * An installation read (or being read) whose devices are with the checker: texts dropped,
+ * results pending. Its devices are evaluated as their results come back, in file order;
+ * up to MAX_DEVICES outcomes are kept for the installation rules, and from the first one
+ * beyond, the installation is oversized (INST_STRUCTURE) and its devices go to the spool
+ * one by one instead, so one huge installation costs no more memory than the batches in flight.
+ */
 interface Pending {
-  readonly facts: RawInstallation;
-  readonly devices: RawDevice[];
+  /** Set once the installation is closed. */
+  facts: RawInstallation | null;
+  /** Devices sent to the checker whose results have not been applied yet, from `next` on. */
+  waiting: RawDevice[];
+  next: number;
+  outcomes: DeviceOutcome[];
+  oversized: OversizedWriter | null;
 }
 
 /**
  * Reads the file once: scan and duplicate device IDs as `scanFile`, every device sent to
  * the checker as soon as it is read, and every installation spooled, in file order, once
  * its devices' results are back. Nothing keeps a device's certificate or credential text
- * beyond its batch, so a huge installation costs its devices' short fields only. Stops
- * spending crypto on a file as soon as it is known to be rejected; the scan still runs to
- * the end for the report.
+ * beyond its batch, nor more of an installation than its first MAX_DEVICES outcomes.
+ * Stops spending crypto on a file as soon as it is known to be rejected; the scan still
+ * runs to the end for the report.
  */
 async function readAndCheck(
   path: string,
@@ -159,11 +174,10 @@ async function readAndCheck(
   const seen = new CompactStringSet();
   const { duplicates } = options;
   const inFlight: Promise<DeviceCryptoResult[]>[] = [];
-  const complete: Pending[] = []; // closed installations waiting for results, file order
-  let results: DeviceCryptoResult[] = []; // results not yet consumed by `complete`
+  const pending: Pending[] = []; // installations waiting for results, file order; the last may be open
+  let open: Pending | null = null;
   let header: ParsedHeader | null = null;
   let checking = true;
-  let devices: RawDevice[] = []; // the open installation's devices
   let items: DeviceCryptoInput[] = [];
 
   const dispatch = (): void => {
@@ -177,24 +191,49 @@ async function readAndCheck(
 
   const { ahead, ctx } = options;
 
-  const spoolReady = async (): Promise<void> => {
-    let used = 0;
-    while (complete.length > 0 && complete[0]!.devices.length <= results.length - used) {
-      const { facts, devices: devs } = complete.shift()!;
-      const outcomes = devs.map((dev, j) => evaluateDevice(dev, results[used + j]!));
-      used += devs.length;
-      const inst = { ...facts, devices: outcomes };
-      if (ahead === null) await spool.append(inst);
-      else await spool.append(inst, ahead.render(reportFromOutcomes(inst, outcomes, ctx, ahead.summary), spool.size));
+  /** Applies one batch's results to the devices waiting for them, in order, and spools what is complete. */
+  const apply = async (results: readonly DeviceCryptoResult[]): Promise<void> => {
+    let r = 0;
+    for (const p of pending) {
+      while (r < results.length && p.next < p.waiting.length) {
+        const outcome = evaluateDevice(p.waiting[p.next]!, results[r++]!);
+        p.next++;
+        if (p.oversized === null && p.outcomes.length === MAX_DEVICES) {
+          p.oversized = spool.oversizedWriter();
+          for (const o of p.outcomes) await p.oversized.append(o);
+          p.outcomes = [];
+        }
+        if (p.oversized !== null) await p.oversized.append(outcome);
+        else p.outcomes.push(outcome);
+      }
+      // Evaluated devices are let go as they are done: one huge installation must not pile
+      // up. What is left is at most the devices in flight, so the copy stays short.
+      if (p.next === p.waiting.length || p.next >= 1024) {
+        p.waiting = p.waiting.slice(p.next);
+        p.next = 0;
+      }
+      if (r === results.length) break;
     }
-    if (used > 0) results = results.slice(used);
+    if (r !== results.length) throw new S1migError('INTERNAL', `checker returned ${results.length - r} results for no device`);
+    await spoolReady();
+  };
+
+  /** Spools the leading installations that are closed and fully evaluated. */
+  const spoolReady = async (): Promise<void> => {
+    while (pending.length > 0 && pending[0]!.facts !== null && pending[0]!.next === pending[0]!.waiting.length) {
+      const p = pending.shift()!;
+      const facts = p.facts!;
+      if (p.oversized !== null) await spool.appendOversized(facts, p.oversized);
+      else {
+        const inst = { ...facts, devices: p.outcomes };
+        if (ahead === null) await spool.append(inst);
+        else await spool.append(inst, ahead.render(reportFromOutcomes(inst, p.outcomes, ctx, ahead.summary), spool.size));
+      }
+    }
   };
 
   const settleOldest = async (): Promise<void> => {
-    const batch = await inFlight.shift()!;
-    if (results.length === 0) results = batch;
-    else for (const r of batch) results.push(r); // not concat: one huge installation would copy quadratically
-    await spoolReady();
+    await apply(await inFlight.shift()!);
   };
 
   const reader = new McfReader({
@@ -205,13 +244,20 @@ async function readAndCheck(
       const id = dev.fields.DeviceID === null ? null : canonicalEui(dev.fields.DeviceID);
       if (id !== null && !seen.add(id)) duplicates.add(id);
       if (!checking) return;
-      devices.push(withoutTexts(dev));
+      if (open === null) {
+        open = { facts: null, waiting: [], next: 0, outcomes: [], oversized: null };
+        pending.push(open);
+      }
+      open.waiting.push(withoutTexts(dev));
       items.push(cryptoInputFor(dev, id));
       if (items.length >= batchSize) dispatch();
     },
     onInstallation: (inst) => {
-      if (checking) complete.push({ facts: inst, devices });
-      devices = [];
+      if (checking) {
+        if (open === null) pending.push({ facts: inst, waiting: [], next: 0, outcomes: [], oversized: null });
+        else open.facts = inst;
+      }
+      open = null;
     },
   });
   let bytes = 0;
@@ -228,8 +274,8 @@ async function readAndCheck(
     // not complete yet is not a reason: it may end in any later chunk; an invalid one dooms the file.)
     if (checking && reader.doomed) {
       checking = false;
-      complete.length = 0;
-      devices = [];
+      pending.length = 0;
+      open = null;
       items = [];
     }
     while (inFlight.length > maxInFlight) await settleOldest();
@@ -239,8 +285,37 @@ async function readAndCheck(
   while (inFlight.length > 0) await settleOldest();
   await spoolReady(); // trailing installations without devices wait for no batch
   // A file cut short leaves devices of an unclosed installation behind; it is rejected anyway.
-  if (checking && scan.malformed === null && !reader.doomed && (complete.length > 0 || results.length > 0)) {
-    throw new S1migError('INTERNAL', `checker results do not match the devices (${complete.length} installations waiting, ${results.length} results left)`);
+  if (checking && scan.malformed === null && !reader.doomed && pending.length > 0) {
+    throw new S1migError('INTERNAL', `checker results do not match the devices (${pending.length} installations waiting)`);
   }
   return scan;
+}
+
+/**
+ * The report of an oversized installation from the spool, in two passes over its devices:
+ * the first finds whether any of them is a duplicate (the one installation rule its
+ * devices still decide) and tallies them, the second streams them to the sink.
+ */
+async function reportStreamed(inst: StreamedInstallation, ctx: InstallationContext, sink: ReportSink, summary: ReportSummary): Promise<void> {
+  let anyDuplicate = false;
+  let valid = 0;
+  let count = 0;
+  for await (const d of inst.scan) {
+    count++;
+    if (d.errors.length === 0) valid++;
+    if (!anyDuplicate && d.canonicalId !== null && ctx.isDuplicate(d.canonicalId)) anyDuplicate = true;
+  }
+  const outcome = oversizedOutcome(anyDuplicate, ctx);
+  summary.installations++;
+  summary[outcome.status]++;
+  summary.devices += count;
+  summary.devicesValid += valid;
+  summary.devicesInvalid += count - valid;
+  await sink.installationStream({ installationId: inst.id, status: outcome.status, errors: outcome.errors.map((c) => coded(c)) }, deviceReports(inst.devices));
+}
+
+async function* deviceReports(devices: AsyncIterable<OversizedDevice>): AsyncGenerator<DeviceReport> {
+  for await (const d of devices) {
+    yield { deviceId: d.deviceId, deviceType: d.deviceType, status: d.errors.length === 0 ? 'valid' : 'invalid', errors: d.errors.map((c) => coded(c)) };
+  }
 }

@@ -38,7 +38,7 @@ describe('splitter stage on the real broker', () => {
     const stage = createSplitterStage({
       kafka: world.res.kafka, plan: world.plan, registry: world.registry, ref: loadReference(world.refDir),
       metrics, logger: createLogger({ level: 'warn' }),
-    }, { groupId: `it-splitter-${Date.now()}`, devicesPerTransaction: 40, spoolDir: `${world.dir}/spool`, sessionTimeoutMs: 10_000,
+    }, { groupId: `it-splitter-${Date.now()}`, devicesPerTransaction: 40, spoolBase: world.dir, sessionTimeoutMs: 10_000,
       transferTimeoutMs: 4000, expiryCheckMs: 500 });
     await stage.start();
     stop = () => stage.stop();

@@ -99,7 +99,7 @@ async function run(args: string[]): Promise<number> {
   const show = progress(process.stderr.isTTY === true && !opts.json);
   try {
     const spoolPath = join(spoolDir, 'report');
-    const spool = createWriteStream(spoolPath, { mode: 0o600 });
+    const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600 });
     const out = writableOutput(spool);
     const sink = opts.json ? new JsonReportSink(out) : new TextReportSink(out);
     const summary = await validateFile(opts.file, ref, checker, opts.policy, sink, { onProgress: show.update });

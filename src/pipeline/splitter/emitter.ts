@@ -3,7 +3,6 @@ import type { CompactStringSet } from '../../mcf/compact-set.js';
 import type { ParsedHeader } from '../../mcf/header.js';
 import { McfReader } from '../../mcf/reader.js';
 import type { RawDevice, RawInstallation } from '../../mcf/types.js';
-import { fileChunks } from '../../validation/read-file.js';
 import type { DeviceEvent } from '../records.js';
 
 /** What every device event of one installation shares. */
@@ -75,16 +74,17 @@ export function installationEvents(fileKey: string, header: ParsedHeader, instal
 }
 
 /**
- * Pass 2 over a verified spool: installations in file order from `from` on, grouped in
- * runs of about `devicesPerRun` devices (an installation is never split), one run per
- * transaction. Memory: one spool chunk's installations at a time.
+ * Pass 2 over a verified file's bytes (the spool, each block checked as it is read):
+ * installations in file order from `from` on, grouped in runs of about `devicesPerRun`
+ * devices (an installation is never split), one run per transaction. Memory: one block's
+ * installations at a time.
  */
-export async function* installationRuns(spoolPath: string, from: number, devicesPerRun: number): AsyncGenerator<RawInstallation[]> {
+export async function* installationRuns(bytes: AsyncIterable<Uint8Array>, from: number, devicesPerRun: number): AsyncGenerator<RawInstallation[]> {
   const ready: RawInstallation[] = [];
   const reader = new McfReader({ onInstallation: (inst) => { if (inst.index >= from) ready.push(inst); } });
   let run: RawInstallation[] = [];
   let devices = 0;
-  for await (const chunk of fileChunks(spoolPath)) {
+  for await (const chunk of bytes) {
     reader.write(chunk);
     for (const inst of ready) {
       run.push(inst);

@@ -1,12 +1,15 @@
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { S1migError } from '../../errors/s1mig-error.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../transfer/chunk-headers.js';
 
 export interface SplitterOptions {
   groupId: string;
-  /** Where uploads are spooled while they arrive (one file per upload, removed when done). */
-  spoolDir: string;
+  /**
+   * The folder under which the splitter creates its own private spool folder at start
+   * (`s1mig-spool-XXXXXX`, mode 0700, removed on stop): one file per upload while it arrives.
+   */
+  spoolBase: string;
   /** MCF_STALE: CreatedAt more than this before receipt (validation.md: 30 days). */
   maxFileAgeSec: number;
   /** MCF_TRANSFER_INCOMPLETE when a file is not complete this long after its first chunk. */
@@ -21,7 +24,7 @@ export interface SplitterOptions {
 
 export const SPLITTER_DEFAULTS: Readonly<SplitterOptions> = Object.freeze({
   groupId: 's1mig-splitter',
-  spoolDir: join(tmpdir(), 's1mig-spool'),
+  spoolBase: tmpdir(),
   maxFileAgeSec: 30 * 86400,
   transferTimeoutMs: 10 * 60_000,
   maxFileBytes: DEFAULT_MAX_FILE_BYTES,
@@ -38,6 +41,6 @@ export function splitterOptions(partial: Partial<SplitterOptions> = {}): Readonl
   };
   for (const k of ['maxFileAgeSec', 'transferTimeoutMs', 'maxFileBytes', 'devicesPerTransaction', 'sessionTimeoutMs', 'expiryCheckMs'] as const) positive(k);
   if (typeof o.groupId !== 'string' || o.groupId === '') throw new S1migError('CONFIG_INVALID', 'splitter.groupId must be a non-empty string');
-  if (typeof o.spoolDir !== 'string' || o.spoolDir === '') throw new S1migError('CONFIG_INVALID', 'splitter.spoolDir must be a path');
+  if (typeof o.spoolBase !== 'string' || !isAbsolute(o.spoolBase)) throw new S1migError('CONFIG_INVALID', `splitter.spoolBase must be an absolute path, got ${JSON.stringify(o.spoolBase)}`);
   return Object.freeze(o);
 }

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { createPrivateDir, type PrivateDir } from '../../fs/private-dir.js';
 import { FETCH_MAX_WAIT_MS } from '../../kafka/client.js';
 import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../log/logger.js';
@@ -20,6 +20,8 @@ import { splitterOptions, type SplitterOptions } from './options.js';
 import { UploadSession } from './upload-session.js';
 
 const HEARTBEAT_MS = 3000;
+/** Name prefix of the splitter's private spool folders under the configured base. */
+export const SPOOL_PREFIX = 's1mig-spool-';
 
 export interface SplitterDeps {
   kafka: Kafka;
@@ -30,6 +32,11 @@ export interface SplitterDeps {
   logger: Logger;
   /** Injectable clock (tests): local time for timeouts and decision stamps. */
   now?: () => number;
+  /**
+   * Test seam: called with an upload's spool path once pass 1 has ended, before the spool is
+   * read back (the tests that tamper with a spool between its two passes use it).
+   */
+  spoolSealed?: (path: string) => void;
 }
 
 interface PartitionState {
@@ -70,6 +77,10 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   let eventCodec: RecordCodec<DeviceEvent>;
   let fileCodec: RecordCodec<FileResultRecord>;
   let timer: NodeJS.Timeout | null = null;
+  /** This process's own spool folder (fresh, 0700), removed on stop. */
+  let spoolDir: PrivateDir | null = null;
+  /** Makes every spool file name new within the folder (they are created exclusively). */
+  let spoolSeq = 0;
   let stopping = false;
   /** Consecutive failures per partition, for exponential backoff (reset by a handled message). */
   const failures = new Map<number, number>();
@@ -138,7 +149,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       return;
     }
     let first = true;
-    for await (const run of installationRuns(session.spoolPath, record.emittedInstallations, o.devicesPerTransaction)) {
+    for await (const run of installationRuns(session.spool.read(), record.emittedInstallations, o.devicesPerTransaction)) {
       if (stopping) throw new Error('stopping during emission');
       const messages: Message[] = [];
       for (const inst of run) {
@@ -171,7 +182,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       case 'accepted-chunk': {
         let session = s.sessions.get(v.upload.fileKey);
         if (!session) {
-          session = new UploadSession(o.spoolDir, `${chunksTopic}-${s.partition}-${v.upload.firstOffset}`);
+          session = new UploadSession(spoolDir!.path, `${++spoolSeq}-${chunksTopic}-${s.partition}-${v.upload.firstOffset}`);
           s.sessions.set(v.upload.fileKey, session);
         }
         session.write(value);
@@ -195,6 +206,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
         s.sessions.delete(v.upload.fileKey);
         try {
           const scan = session.finish();
+          deps.spoolSealed?.(session.spool.path);
           await table!.catchUp();
           const upload = `${s.partition}:${v.upload.firstOffset}`;
           const verdict = fileVerdict({
@@ -248,7 +260,8 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
 
   return {
     async start() {
-      mkdirSync(o.spoolDir, { recursive: true, mode: 0o700 });
+      spoolDir = createPrivateDir(o.spoolBase, SPOOL_PREFIX);
+      log.info('spool folder', { path: spoolDir.path });
       eventCodec = await recordCodec<DeviceEvent>(deps.registry, deps.plan, 'mcf.device-events');
       fileCodec = await recordCodec<FileResultRecord>(deps.registry, deps.plan, 'mcf.files');
       admin = deps.kafka.admin();
@@ -317,6 +330,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       await producers.closeAll();
       await table?.stop().catch(() => undefined);
       await admin?.disconnect().catch(() => undefined);
+      spoolDir?.remove();
     },
   };
 }

@@ -37,3 +37,27 @@ describe('newClusterId (regression: a cluster id starting with "-" made StorageT
     }
   });
 });
+
+describe('ensurePrivateDataDir', () => {
+  // Regression (audit, defect 2): the local instance's Kafka data and logs were readable by
+  // every local user (0755/0644).
+  it('creates the data folder 0700 and tightens one made 0755 before', async () => {
+    const { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ensurePrivateDataDir } = await import('../../../src/local/data-dir.js');
+    const root = mkdtempSync(join(tmpdir(), 's1mig-datadir-test-'));
+    try {
+      const fresh = join(root, 'a', 'local');
+      ensurePrivateDataDir(fresh);
+      expect(statSync(fresh).mode & 0o777).toBe(0o700);
+      const old = join(root, 'old');
+      mkdirSync(old, { mode: 0o755 });
+      chmodSync(old, 0o755);
+      ensurePrivateDataDir(old);
+      expect(statSync(old).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

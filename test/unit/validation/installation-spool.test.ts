@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceOutcome } from '../../../src/validation/device-rules.js';
-import { InstallationSpool, type SpooledInstallation } from '../../../src/validation/installation-spool.js';
+import { InstallationSpool, type SpooledInstallation, type StreamedInstallation } from '../../../src/validation/installation-spool.js';
 
 let tmp = '';
 let saved: string | undefined;
@@ -44,7 +44,7 @@ describe('InstallationSpool', () => {
       const [spoolDir] = readdirSync(tmp);
       const file = join(tmp, spoolDir!, 'installations.jsonl');
       expect(statSync(file).mode & 0o777).toBe(0o600);
-      const back: SpooledInstallation[] = [];
+      const back: (SpooledInstallation | StreamedInstallation)[] = [];
       for await (const inst of spool.read()) back.push(inst);
       expect(back).toEqual(installations);
     } finally {
@@ -67,6 +67,42 @@ describe('InstallationSpool', () => {
     }
   });
 
+  it('gives back an oversized installation\'s devices twice, in order, between the ordinary ones, skipping what a reader left', async () => {
+    const spool = await InstallationSpool.create();
+    try {
+      const row = (k: number) => ({ deviceId: `d${k}\n`, deviceType: 'IHD', canonicalId: k % 2 === 0 ? `${k}` : null, errors: k % 3 === 0 ? ['DEV_CERT_UNTRUSTED' as const] : [] });
+      await spool.append(installations[0]!);
+      for (const [id, n] of [['BIG-1', 5000], ['BIG-2', 40]] as const) {
+        const w = spool.oversizedWriter();
+        for (let k = 0; k < n; k++) await w.append(row(k));
+        await spool.appendOversized({ id, migrationType: 'Active', groupId: null, deviceCount: n, structureInvalid: false }, w);
+        await spool.append(installations[2]!);
+      }
+      const seen: string[] = [];
+      let k = 0;
+      for await (const inst of spool.read()) {
+        seen.push(inst.id);
+        if (!('streamed' in inst)) continue;
+        const n = inst.deviceCount;
+        if (k++ === 0) {
+          const scanned: unknown[] = [];
+          for await (const d of inst.scan) scanned.push(d);
+          const listed: unknown[] = [];
+          for await (const d of inst.devices) listed.push(d);
+          const want = Array.from({ length: n }, (_, j) => row(j));
+          expect(scanned).toEqual(want);
+          expect(listed).toEqual(want);
+        } else {
+          // This reader reads only one device of each pass: the rest is skipped for the next one.
+          for await (const d of inst.scan) { expect(d).toEqual(row(0)); break; }
+        }
+      }
+      expect(seen).toEqual(['I-1', 'BIG-1', 'I_3', 'BIG-2', 'I_3']);
+    } finally {
+      await spool.dispose();
+    }
+  });
+
   it('keeps texts rendered ahead, concatenated in order, and says whether every installation has one', async () => {
     const spool = await InstallationSpool.create();
     try {
@@ -78,7 +114,7 @@ describe('InstallationSpool', () => {
       let text = '';
       for await (const block of spool.renderedBlocks()) text += block;
       expect(text).toBe('\n    {"a": 1}');
-      const back: SpooledInstallation[] = [];
+      const back: (SpooledInstallation | StreamedInstallation)[] = [];
       for await (const inst of spool.read()) back.push(inst);
       expect(back).toEqual(installations);
     } finally {

@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from '../../../src/core/device-crypto.js';
 import { loadReference } from '../../../src/reference/index.js';
 import { JsonReportSink } from '../../../src/report/json-report.js';
+import { TextReportSink } from '../../../src/report/text-report.js';
 import { stringOutput } from '../../../src/report/output.js';
 import { DEFAULT_POLICY, validateFile, type ValidationPolicy } from '../../../src/validation/validate-file.js';
-import { REF, device, header, installation, mcf } from './mcf-fixture.js';
+import { REF, device, header, installation, mcf, type DeviceOptions } from './mcf-fixture.js';
 
 const ref = loadReference(REF);
 const dir = mkdtempSync(join(tmpdir(), 's1mig-validate-test-'));
@@ -217,6 +218,57 @@ describe('validateFile: devices and installations', () => {
     const r = await validate(mcf({ header: header({ Cohort: 'XOC' }) }), { checker });
     expect(fileCodes(r)).toEqual(['MCF_MALFORMED']);
     expect(checker.batches).toEqual([]);
+  });
+});
+
+describe('validateFile: installations of more than 32 devices (streamed, issue 8 defect 4)', () => {
+  // Not the IDs of the fixture's default installation (00-DB-00-00-00-00-00-01/02).
+  const id = (k: number): string => `00-DB-00-01-00-${[16, 8, 0].map((sh) => ((k >> sh) & 0xff).toString(16).padStart(2, '0').toUpperCase()).join('-')}`;
+  const ihds = (from: number, n: number, o: DeviceOptions = {}): string[] =>
+    Array.from({ length: n }, (_, k) => device(id(from + k), 'IHD', { Parent: id(2), Certificate: null, Credential: null, ...o }));
+  const big = (n: number): string[] => [device(id(1), 'CHF'), device(id(2), 'ESME', { Parent: id(1) }), ...ihds(3, n - 2)];
+
+  it('lists every device of an oversized installation, in order, with its own status, as JSON.stringify would print it', async () => {
+    for (const n of [32, 33, 40, 300]) {
+      const checker = fakeChecker({ [id(7).replaceAll('-', '').toLowerCase()]: ['DEV_CERT_UNTRUSTED'] });
+      const body = installation('A') + installation('BIG', big(n)) + installation('C', [device(id(9000), 'CHF'), device(id(9001), 'ESME', { Parent: id(9000) })]);
+      const path = join(dir, `big-${n}.xml`);
+      writeFileSync(path, mcf({ header: header({ InstallationCount: '3', DeviceCount: String(n + 4) }), body }));
+      for (const batchSize of [1, 7, 128]) {
+        const out = stringOutput();
+        await validateFile(path, ref, checker, DEFAULT_POLICY, new JsonReportSink(out), { batchSize });
+        const text = out.text();
+        const r = JSON.parse(text) as Report;
+        expect(text, 'byte for byte the JSON.stringify form').toBe(`${JSON.stringify(r, null, 2)}\n`);
+        const inst = r.installations[1]!;
+        expect(inst.devices.map((d) => d.deviceId)).toEqual(Array.from({ length: n }, (_, k) => id(k + 1).replaceAll('-', '').toLowerCase()));
+        expect(inst.devices.find((d) => d.deviceId === id(7).replaceAll('-', '').toLowerCase())?.errors.map((e) => e.code)).toEqual(['DEV_CERT_UNTRUSTED']);
+        // 32 devices are a well-formed installation, invalid only through its failing IHD.
+        expect([inst.status, inst.errors.map((e) => e.code)], `${n} devices`).toEqual(['invalid', n === 32 ? [] : ['INST_STRUCTURE']]);
+        expect(r.installations.map((i) => i.installationId)).toEqual(['A', 'BIG', 'C']);
+        expect(r.summary).toMatchObject({ installations: 3, devices: n + 4, devicesInvalid: 1, devicesValid: n + 3 });
+      }
+    }
+  });
+
+  it('finds INST_DUPLICATE_DEVICE for an oversized installation when the duplicate comes later in the file', async () => {
+    const body = installation('BIG', big(50)) + installation('LATER', [device(id(20000), 'CHF'), device(id(20001), 'ESME', { Parent: id(20000) }), ...ihds(45, 1, { Parent: id(20001) })]);
+    const r = await validate(mcf({ header: header({ InstallationCount: '2', DeviceCount: '53' }), body }), { batchSize: 5 });
+    expect(r.installations.map((i) => [i.installationId, i.status, i.errors.map((e) => e.code)])).toEqual([
+      ['BIG', 'invalid', ['INST_STRUCTURE', 'INST_DUPLICATE_DEVICE']],
+      ['LATER', 'invalid', ['INST_DUPLICATE_DEVICE']],
+    ]);
+    expect(r.installations[0]!.devices).toHaveLength(50);
+  });
+
+  it('prints an oversized installation in the text report with its failing devices', async () => {
+    const checker = fakeChecker({ [id(40).replaceAll('-', '').toLowerCase()]: ['DEV_CERT_EXPIRED'] });
+    const path = join(dir, 'big-text.xml');
+    writeFileSync(path, mcf({ header: header({ DeviceCount: '45' }), body: installation('BIG', big(45)) }));
+    const out = stringOutput();
+    await validateFile(path, ref, checker, DEFAULT_POLICY, new TextReportSink(out));
+    expect(out.text()).toContain('Installation BIG: invalid\n  INST_STRUCTURE: ');
+    expect(out.text()).toContain(`device ${id(40).replaceAll('-', '').toLowerCase()} (IHD): invalid\n    DEV_CERT_EXPIRED: `);
   });
 });
 

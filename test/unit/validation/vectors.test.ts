@@ -64,6 +64,7 @@ function afterReadOnly(sink: ReportSink): ReportSink {
   return {
     begin: (h) => sink.begin(h),
     installation: (i) => sink.installation(i),
+    installationStream: (h, d) => sink.installationStream(h, d),
     end: (s) => sink.end(s),
   };
 }
