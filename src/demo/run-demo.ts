@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { FileReportCollector } from '../pipeline/file-report.js';
 import { startProcessor } from '../pipeline/processor.js';
 import { readTopicsToEnd } from '../pipeline/read-to-end.js';
-import type { FileResultRecord, InstallationOutcomeRecord } from '../pipeline/records.js';
+import type { FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from '../pipeline/records.js';
 import { publishMcf } from '../publish/publish-file.js';
 import { createRegistry } from '../registry/client.js';
 import { applySchemas } from '../registry/schemas.js';
@@ -87,10 +87,12 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
         const collector = new FileReportCollector();
         const duplicates = new Set<string>();
         let lastDecided = 0;
-        await readTopicsToEnd(kafka, admin, [topicName(plan, 'mcf.files'), topicName(plan, 'mcf.installation-outcomes')], async (topic, _p, m) => {
+        const devicesTopic = topicName(plan, 'mcf.installation-devices');
+        await readTopicsToEnd(kafka, admin, [topicName(plan, 'mcf.files'), topicName(plan, 'mcf.installation-outcomes'), devicesTopic], async (topic, _p, m) => {
           if (m.value === null) return;
           const rec = (await registry.decode(m.value)) as FileResultRecord | InstallationOutcomeRecord;
-          if ('installationId' in rec) {
+          if (topic === devicesTopic) collector.addDeviceSegment(rec as unknown as InstallationDevicesRecord);
+          else if ('installationId' in rec) {
             collector.addOutcome(rec);
             lastDecided = Math.max(lastDecided, rec.decidedAtMs);
           } else {

@@ -23,8 +23,11 @@ const DEVICE_FIELD_INDEX = indexMap(DEVICE_FIELDS);
 export interface McfReaderOptions {
   /** Called with each complete Installation, in file order. */
   onInstallation?: (inst: RawInstallation) => void;
-  /** Called with each complete Device, in file order (also those not kept). */
-  onDevice?: (dev: RawDevice) => void;
+  /**
+   * Called with each complete Device, in file order (also those not kept), with the 0-based
+   * positions of its installation in the file and of the device in its installation.
+   */
+  onDevice?: (dev: RawDevice, installationIndex: number, deviceIndex: number) => void;
   /** Devices kept per installation (more are only counted); default unlimited. */
   maxKeptDevices?: number;
   /** Called once the Header element is complete, when it is valid (mcf-format.md). */
@@ -97,6 +100,11 @@ export class McfReader implements XmlHandler {
    */
   get doomed(): boolean {
     return this.step1 !== null || this.step3 !== null || this.version !== null || this.tokenizer.error !== null;
+  }
+
+  /** The installation being read, as far as it has been read (its facts before its devices). */
+  get currentInstallation(): Pick<RawInstallation, 'id' | 'migrationType' | 'groupId'> | null {
+    return this.inst;
   }
 
   write(chunk: Uint8Array): void {
@@ -324,7 +332,7 @@ export class McfReader implements XmlHandler {
     const dev = this.device!;
     const inst = this.inst!;
     const raw: RawDevice = { fields: dev.fields, structureInvalid: dev.structureInvalid };
-    if (this.step1 === null) this.options.onDevice?.(raw);
+    if (this.step1 === null) this.options.onDevice?.(raw, this.installations - 1, inst.deviceCount - 1);
     if (inst.devices.length < this.maxKept) inst.devices.push(raw);
     this.device = null;
   }

@@ -1,6 +1,6 @@
 import { tally } from '../validation/installation-report.js';
 import { emptySummary, type InstallationReport, type ReportHeader, type ReportSummary } from '../report/types.js';
-import type { FileResultRecord, InstallationOutcomeRecord } from './records.js';
+import type { DeviceOutcomeRecord, FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from './records.js';
 
 /** A file's report as the topics tell it: the same shape `validate --json` prints. */
 export interface FileReport {
@@ -35,6 +35,8 @@ export class FileReportCollector {
   private readonly accepted = new Map<string, FileResultRecord>();
   private readonly rejected = new Map<string, FileResultRecord>();
   private readonly outcomes = new Map<string, Map<string, InstallationOutcomeRecord>>();
+  /** Device segments of oversized installations: file key -> installation id -> segment -> record. */
+  private readonly segments = new Map<string, Map<string, Map<number, InstallationDevicesRecord>>>();
 
   addFileResult(r: FileResultRecord): void {
     if (r.status === 'accepted') {
@@ -52,6 +54,20 @@ export class FileReportCollector {
       this.outcomes.set(r.fileKey, perFile);
     }
     perFile.set(r.installationId, r);
+  }
+
+  addDeviceSegment(r: InstallationDevicesRecord): void {
+    let perFile = this.segments.get(r.fileKey);
+    if (!perFile) {
+      perFile = new Map();
+      this.segments.set(r.fileKey, perFile);
+    }
+    let perInst = perFile.get(r.installationId);
+    if (!perInst) {
+      perInst = new Map();
+      perFile.set(r.installationId, perInst);
+    }
+    perInst.set(r.segment, r);
   }
 
   fileKeys(): string[] {
@@ -72,17 +88,33 @@ export class FileReportCollector {
     const records = file.status === 'accepted' ? [...(this.outcomes.get(fileKey)?.values() ?? [])] : [];
     records.sort((a, b) => a.installationIndex - b.installationIndex);
     const summary = emptySummary();
-    const installations = records.map((r): InstallationReport => {
+    const installations: InstallationReport[] = [];
+    for (const r of records) {
+      // An oversized installation is complete once every one of its device segments is in.
+      const devices = (r.deviceSegments ?? 0) === 0 ? r.devices : this.segmentDevices(fileKey, r);
+      if (devices === null) continue;
       const inst: InstallationReport = {
         installationId: r.installationId,
         status: r.status,
         errors: r.errors.map((e) => ({ code: e.code, message: e.message })),
-        devices: r.devices.map((d) => ({ deviceId: d.deviceId, deviceType: d.deviceType, status: d.status, errors: d.errors.map((e) => ({ code: e.code, message: e.message })) })),
+        devices: devices.map((d) => ({ deviceId: d.deviceId, deviceType: d.deviceType, status: d.status, errors: d.errors.map((e) => ({ code: e.code, message: e.message })) })),
       };
       tally(summary, inst);
-      return inst;
-    });
+      installations.push(inst);
+    }
     const pending = file.status === 'accepted' ? Math.max(0, file.installations - installations.length) : 0;
     return { fileKey, header, installations, summary, pending };
+  }
+
+  /** The devices of an oversized installation in order, or null while a segment is missing. */
+  private segmentDevices(fileKey: string, r: InstallationOutcomeRecord): DeviceOutcomeRecord[] | null {
+    const segs = this.segments.get(fileKey)?.get(r.installationId);
+    const out: DeviceOutcomeRecord[] = [];
+    for (let k = 0; k < r.deviceSegments; k++) {
+      const seg = segs?.get(k);
+      if (seg === undefined) return null;
+      for (const d of seg.devices) out.push(d);
+    }
+    return out;
   }
 }

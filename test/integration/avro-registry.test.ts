@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { SchemaType } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '../../src/pipeline/records.js';
 import { createRegistry } from '../../src/registry/client.js';
@@ -44,7 +45,7 @@ describe('topics apply, schemas apply and an Avro round trip through the registr
 
   it('registers the value schemas and refuses a BACKWARD-incompatible change', async () => {
     const registered = await applySchemas(registry, plan);
-    expect(registered.map((r) => r.schema).sort()).toEqual(['device-event', 'file-result', 'installation-outcome']);
+    expect(registered.map((r) => r.schema).sort()).toEqual(['device-event', 'file-result', 'installation-devices', 'installation-outcome']);
     const again = await applySchemas(registry, plan);
     expect(again.map((r) => r.id)).toEqual(registered.map((r) => r.id));
 
@@ -52,6 +53,26 @@ describe('topics apply, schemas apply and an Avro round trip through the registr
     const schema = JSON.parse(readAvroSchema('device-event')) as { fields: unknown[] };
     schema.fields.push({ name: 'mandatoryWithoutDefault', type: 'string' });
     await expect(registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject })).rejects.toThrow();
+  });
+
+  // A deployment upgraded from the schemas of the first release (issue 4, kept as fixtures):
+  // the fields added since have defaults, so `topics apply` registers them on the old subjects.
+  it('accepts the current schemas on subjects that hold the first release\'s, and decodes old records with the new fields\' defaults', async () => {
+    const old = createRegistry(config);
+    const stem = `${config.topics.prefix}upgrade-${Date.now()}`;
+    for (const name of ['device-event', 'file-result', 'installation-outcome']) {
+      const subject = `${stem}-${name}-value`;
+      const v1 = readFileSync(new URL(`./fixtures/avro-issue4/${name}.avsc`, import.meta.url), 'utf8');
+      await old.register({ type: SchemaType.AVRO, schema: v1 }, { subject, compatibility: COMPATIBILITY.BACKWARD });
+      const { id } = await registry.register({ type: SchemaType.AVRO, schema: readAvroSchema(name) }, { subject, compatibility: COMPATIBILITY.BACKWARD });
+      expect(id).toBeGreaterThan(0);
+    }
+    const v1Event = avro.Type.forSchema(JSON.parse(readFileSync(new URL('./fixtures/avro-issue4/device-event.avsc', import.meta.url), 'utf8')) as avro.Schema);
+    const current = avro.Type.forSchema(JSON.parse(readAvroSchema('device-event')) as avro.Schema);
+    const sample = { ...JSON.parse(JSON.stringify(v1Event.random())), deviceIndex: 0 } as Record<string, unknown>;
+    const decoded = current.createResolver(v1Event);
+    const read = current.fromBuffer(v1Event.toBuffer(sample), decoded) as DeviceEvent;
+    expect(read).toMatchObject({ segment: 0, segments: 0, segmentDevices: 0, installationHasDuplicate: false });
   });
 
   it('round-trips a device event produced with Avro + registry encoding', async () => {
@@ -64,6 +85,7 @@ describe('topics apply, schemas apply and an Avro round trip through the registr
       deviceId: '00-DB-12-34-56-78-90-01', deviceType: 'ESME', manufacturer: 'Acme', model: 'E-200', firmwareVersion: '0A1B',
       mpxn: '1200012345678', responsibleSupplier: '90-B3-D5-1F-30-01-00-00', parent: '00-DB-12-34-56-78-90-00',
       certificate: 'MIIB', credential: 'BJ3x', deviceStructureInvalid: false,
+      segment: 0, segments: 0, segmentDevices: 0, installationHasDuplicate: false,
     };
     const value = await registry.encode(id, event);
     expect(value.readUInt8(0)).toBe(0); // Confluent wire format: magic byte, then the schema id

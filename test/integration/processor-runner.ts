@@ -24,9 +24,9 @@ export class ProcessorRunner {
 
   constructor(private readonly world: World) {}
 
-  start(extraEnv: Record<string, string> = {}): ProcessorRun {
+  start(extraEnv: Record<string, string> = {}, refDir = this.world.refDir): ProcessorRun {
     let out = '';
-    const child = spawn(process.execPath, [cli, 'run', '--ref', this.world.refDir, '--metrics-port', '0', '--threads', '1'], {
+    const child = spawn(process.execPath, [cli, 'run', '--ref', refDir, '--metrics-port', '0', '--threads', '1'], {
       cwd: root,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

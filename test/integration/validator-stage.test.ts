@@ -107,7 +107,7 @@ describe('validator stage against the local broker and registry', () => {
     const accepted: FileResultRecord = {
       fileKey: vec.fileKey, fileId: vec.header.fileId, smso: vec.header.smso, requestingParty: vec.header.requestingParty,
       purpose: vec.header.purpose, status: 'accepted', errors: [], installations: vec.installations.length,
-      devices: vec.installations.flat().length, sha256: null, upload: 'u1', emittedInstallations: vec.installations.length,
+      devices: vec.installations.flat().length, sha256: null, upload: 'u1', emittedInstallations: vec.installations.length, emittedDevices: 0,
       emissionComplete: true, receivedAtMs: 1, decidedAtMs: 2,
     };
     const producer = res.kafka.producer();

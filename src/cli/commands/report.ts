@@ -5,7 +5,7 @@ import { createKafka } from '../../kafka/client.js';
 import { recordCodec } from '../../pipeline/codecs.js';
 import { FileReportCollector, selectFile, type FileReport } from '../../pipeline/file-report.js';
 import { readTopicsToEnd } from '../../pipeline/read-to-end.js';
-import { installationKey, type FileResultRecord, type InstallationOutcomeRecord } from '../../pipeline/records.js';
+import { installationKey, type FileResultRecord, type InstallationDevicesRecord, type InstallationOutcomeRecord } from '../../pipeline/records.js';
 import { createRegistry } from '../../registry/client.js';
 import { JsonReportSink } from '../../report/json-report.js';
 import { writableOutput } from '../../report/output.js';
@@ -63,6 +63,7 @@ async function collect(opts: ReportArgs): Promise<{ selection: ReturnType<typeof
     await admin.connect();
     const files = await recordCodec<FileResultRecord>(registry, plan, 'mcf.files');
     const outcomes = await recordCodec<InstallationOutcomeRecord>(registry, plan, 'mcf.installation-outcomes');
+    const devices = await recordCodec<InstallationDevicesRecord>(registry, plan, 'mcf.installation-devices');
     const collector = new FileReportCollector();
     await readTopicsToEnd(kafka, admin, [files.topic], async (_t, _p, m) => {
       if (m.value !== null) collector.addFileResult(await files.decode(m.value));
@@ -70,9 +71,10 @@ async function collect(opts: ReportArgs): Promise<{ selection: ReturnType<typeof
     const selection = selectFile(opts.file, collector.fileKeys());
     if (selection.kind !== 'found') return { selection, report: null };
     const prefix = Buffer.from(installationKey(selection.fileKey, ''));
-    await readTopicsToEnd(kafka, admin, [outcomes.topic], async (_t, _p, m) => {
+    await readTopicsToEnd(kafka, admin, [outcomes.topic, devices.topic], async (topic, _p, m) => {
       if (m.value === null || m.key === null || m.key.subarray(0, prefix.length).compare(prefix) !== 0) return;
-      collector.addOutcome(await outcomes.decode(m.value));
+      if (topic === devices.topic) collector.addDeviceSegment(await devices.decode(m.value));
+      else collector.addOutcome(await outcomes.decode(m.value));
     }, { timeoutMs: opts.timeoutMs, groupStem: 's1mig-report' });
     return { selection, report: collector.report(selection.fileKey) };
   } catch (cause) {

@@ -62,7 +62,7 @@ export function fileVerdict(v: VerdictInput, ref: Reference): Verdict {
   const base = {
     fileKey: v.fileKey, fileId: decision.report.fileId, smso: decision.report.smso, requestingParty: decision.report.requestingParty,
     purpose: decision.report.purpose, sha256: v.sha256, upload: v.upload, receivedAtMs: v.receivedAtMs, decidedAtMs: v.nowMs,
-    installations: v.scan.installationCount, devices: v.scan.deviceCount, emittedInstallations: 0, emissionComplete: false,
+    installations: v.scan.installationCount, devices: v.scan.deviceCount, emittedInstallations: 0, emittedDevices: 0, emissionComplete: false,
   };
   if (header !== null && errors.length === 0 && v.accepted !== undefined) {
     if (v.accepted.upload === v.upload && v.accepted.sha256 === v.sha256) return { kind: 'replay', record: v.accepted, header };
@@ -79,6 +79,6 @@ export function transferRejection(fileKey: string, upload: string, code: 'MCF_TR
   reason: string, receivedAtMs: number, nowMs: number): FileResultRecord {
   return {
     fileKey, fileId: null, smso: null, requestingParty: null, purpose: null, status: 'rejected', errors: [coded(code, reason)],
-    installations: 0, devices: 0, sha256: null, upload, emittedInstallations: 0, emissionComplete: true, receivedAtMs, decidedAtMs: nowMs,
+    installations: 0, devices: 0, sha256: null, upload, emittedInstallations: 0, emittedDevices: 0, emissionComplete: true, receivedAtMs, decidedAtMs: nowMs,
   };
 }

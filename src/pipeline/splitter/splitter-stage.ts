@@ -13,8 +13,8 @@ import { recordCodec, type RecordCodec } from '../codecs.js';
 import { deadLetter } from '../dlq.js';
 import { withHeartbeat } from '../validator/check-installations.js';
 import { FilesTable } from '../files-table.js';
-import { fileResultKey, installationKey, type DeviceEvent, type FileResultRecord } from '../records.js';
-import { installationEvents, installationRuns } from './emitter.js';
+import { deviceEventKey, fileResultKey, type DeviceEvent, type FileResultRecord } from '../records.js';
+import { emissionRuns, installationEvents } from './emitter.js';
 import { fileVerdict, transferRejection } from './file-verdict.js';
 import { splitterOptions, type SplitterOptions } from './options.js';
 import { UploadSession } from './upload-session.js';
@@ -149,17 +149,18 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       return;
     }
     let first = true;
-    for await (const run of installationRuns(session.spool.read(), record.emittedInstallations, o.devicesPerTransaction)) {
+    // A record written before emittedDevices existed decodes without it (the writer's schema).
+    const from = { installations: record.emittedInstallations, devices: record.emittedDevices ?? 0 };
+    for await (const run of emissionRuns(session.spool.read(), from, o.devicesPerTransaction, session.oversized, session.duplicates)) {
       if (stopping) throw new Error('stopping during emission');
       const messages: Message[] = [];
-      for (const inst of run) {
-        for (const ev of installationEvents(progress.fileKey, header, progress.installations, inst, session.duplicates, progress.receivedAtMs)) {
-          messages.push({ key: installationKey(ev.fileKey, ev.installationId), value: await eventCodec.encode(ev) });
+      for (const unit of run.units) {
+        for (const ev of installationEvents(progress.fileKey, header, progress.installations, unit.inst, session.duplicates, progress.receivedAtMs, unit.segment)) {
+          messages.push({ key: deviceEventKey(ev), value: await eventCodec.encode(ev) });
         }
       }
-      const last = run[run.length - 1]!;
-      const done = last.index + 1 === progress.installations;
-      progress = { ...progress, emittedInstallations: last.index + 1, emissionComplete: done, decidedAtMs: progress.decidedAtMs };
+      const done = run.installationsDone === progress.installations;
+      progress = { ...progress, emittedInstallations: run.installationsDone, emittedDevices: run.devicesDone, emissionComplete: done, decidedAtMs: progress.decidedAtMs };
       const progressValue = await fileCodec.encode(progress);
       const offset = done ? commitPoint(s, after) : commitPoint(s, firstOffset);
       await transaction(s, (send) => {
@@ -167,7 +168,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
         send(fileCodec.topic, [{ key: fileResultKey(progress), value: progressValue }]);
       }, offset);
       table?.apply(progress);
-      m.devices.inc({ stage: 'splitter' }, messages.length);
+      m.devices.inc({ stage: 'splitter' }, run.devices);
       if (first) {
         m.files.inc({ status: 'accepted', code: 'none' });
         log.info('file accepted, emitting', { fileKey: progress.fileKey, installations: progress.installations, devices: progress.devices, from: record.emittedInstallations });

@@ -4,6 +4,7 @@ import { VerifiedSpool } from '../../fs/verified-spool.js';
 import { CompactStringSet } from '../../mcf/compact-set.js';
 import { McfReader } from '../../mcf/reader.js';
 import type { McfScan } from '../../mcf/types.js';
+import { MAX_DEVICES } from '../../validation/installation-rules.js';
 
 /**
  * Pass 1 of one upload while its chunks arrive: the streaming reader checks structure,
@@ -17,6 +18,8 @@ export class UploadSession {
   private readonly reader: McfReader;
   private readonly seen = new CompactStringSet();
   readonly duplicates = new CompactStringSet();
+  /** Installations of more than MAX_DEVICES devices (index -> device count): emitted in segments. */
+  readonly oversized = new Map<number, number>();
   readonly spool: VerifiedSpool;
 
   /** `dir` is the splitter's private spool folder; `name` is unique within it. */
@@ -28,6 +31,9 @@ export class UploadSession {
       onDevice: (dev) => {
         const id = dev.fields.DeviceID === null ? null : canonicalEui(dev.fields.DeviceID);
         if (id !== null && !this.seen.add(id)) this.duplicates.add(id);
+      },
+      onInstallation: (inst) => {
+        if (inst.deviceCount > MAX_DEVICES) this.oversized.set(inst.index, inst.deviceCount);
       },
     });
   }

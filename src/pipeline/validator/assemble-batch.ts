@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { installationKey, type DeviceEvent } from '../records.js';
+import { deviceEventKey, type DeviceEvent } from '../records.js';
 import type { AssembledInstallation, InstallationAssembler, PoisonRun } from './assembler.js';
 
 export interface AssembledBatch {
@@ -47,7 +47,7 @@ async function decodeEvent(m: KafkaMessage, decode: (buf: Buffer) => Promise<Dev
   }
   if (!isDeviceEvent(event)) return 'record is not a device event';
   const key = m.key?.toString('utf8') ?? null;
-  const want = installationKey(event.fileKey, event.installationId);
+  const want = deviceEventKey({ ...event, segments: event.segments ?? 0 });
   if (key !== want) return `key ${JSON.stringify(key?.slice(0, 200))} is not ${JSON.stringify(want)}`;
   return event;
 }

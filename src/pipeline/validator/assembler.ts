@@ -1,5 +1,5 @@
 import type { RawDevice, RawInstallation } from '../../mcf/types.js';
-import { installationKey, type DeviceEvent } from '../records.js';
+import { deviceEventKey, SEGMENT_DEVICES, type DeviceEvent } from '../records.js';
 
 /** The file context every device event of an installation carries. */
 export interface FileContext {
@@ -13,11 +13,25 @@ export interface FileContext {
   readonly installationCount: number;
 }
 
-/** One installation put back together from its device events, with the input offsets it spans. */
+/** Where a unit's devices sit in an oversized installation (events with segments > 0). */
+export interface UnitSegment {
+  readonly index: number;
+  readonly count: number;
+  readonly firstDevice: number;
+  /** Last segment only: some device of the whole installation is a duplicate in the file. */
+  readonly hasDuplicate: boolean;
+}
+
+/**
+ * One installation put back together from its device events, with the input offsets it
+ * spans; or, for an installation of more than 32 devices, one self-contained segment of it.
+ */
 export interface AssembledInstallation<M> {
   readonly key: string;
   readonly file: FileContext;
+  /** For a segment: the installation's facts with this segment's devices only. */
   readonly installation: RawInstallation;
+  readonly segment: UnitSegment | null;
   /** Canonical ids of this installation's devices that occur more than once in the file. */
   readonly duplicateDeviceIds: readonly string[];
   readonly firstOffset: bigint;
@@ -78,7 +92,7 @@ export class InstallationAssembler<M> {
 
   push(offset: bigint, event: DeviceEvent, message: M): AssemblyStep<M> {
     const step: AssemblyStep<M> = { complete: [], poison: [] };
-    const key = installationKey(event.fileKey, event.installationId);
+    const key = deviceEventKey(event);
     const open = this.open;
     if (open !== null) {
       const broken = breakReason(open, key, event);
@@ -86,15 +100,15 @@ export class InstallationAssembler<M> {
         open.events.push(event);
         open.messages.push(message);
         open.lastOffset = offset;
-        if (open.events.length === event.deviceCount) {
+        if (open.events.length === unitSize(event)) {
           this.open = null;
           step.complete.push(assembled(open));
         }
         return step;
       }
       this.open = null;
-      // A restart at index 0 (or the next installation) begins afresh; anything else joins the poison.
-      if (event.deviceIndex === 0) {
+      // A restart at a unit's first device (or the next unit) begins afresh; anything else joins the poison.
+      if (startsUnit(event)) {
         step.poison.push({ reason: broken, messages: open.messages });
       } else {
         step.poison.push({ reason: broken, messages: [...open.messages, message] });
@@ -107,13 +121,36 @@ export class InstallationAssembler<M> {
       return step;
     }
     const started: Open<M> = { key, first: event, events: [event], messages: [message], firstOffset: offset, lastOffset: offset };
-    if (event.deviceCount <= 1) step.complete.push(assembled(started));
+    if (unitSize(event) <= 1) step.complete.push(assembled(started));
     else this.open = started;
     return step;
   }
 }
 
+/** Devices of the unit an event belongs to: its installation, or its segment of an oversized one. */
+function unitSize(e: DeviceEvent): number {
+  return segmented(e) ? e.segmentDevices : e.deviceCount;
+}
+
+/** The first device of its installation, or of its segment. */
+function startsUnit(e: DeviceEvent): boolean {
+  return e.deviceIndex === (segmented(e) ? e.segment * SEGMENT_DEVICES : 0);
+}
+
+/** Events written before segments existed decode without the fields (the writer's schema). */
+function segmented(e: DeviceEvent): boolean {
+  return (e.segments ?? 0) > 0;
+}
+
 function startProblem(e: DeviceEvent, maxDevices: number): string | null {
+  if (segmented(e)) {
+    const n = e.segmentDevices;
+    if (!Number.isInteger(n) || n < 1 || n > Math.min(maxDevices, SEGMENT_DEVICES) || !Number.isInteger(e.segment) || e.segment < 0 ||
+      e.segment >= e.segments || !Number.isInteger(e.deviceCount) || e.deviceIndex + n > e.deviceCount || !startsUnit(e)) {
+      return `segment ${e.segment} of ${e.segments} (${n} devices from ${e.deviceIndex} of ${e.deviceCount}) is not a segment of its installation`;
+    }
+    return null;
+  }
   if (!Number.isInteger(e.deviceCount) || e.deviceCount < 0 || e.deviceCount > maxDevices) {
     return `deviceCount ${e.deviceCount} outside 0..${maxDevices}`;
   }
@@ -123,11 +160,11 @@ function startProblem(e: DeviceEvent, maxDevices: number): string | null {
 
 function breakReason<M>(open: Open<M>, key: string, e: DeviceEvent): string | null {
   const f = open.first;
-  const where = `installation ${f.installationId} of ${f.fileKey} broken after ${open.events.length} of ${f.deviceCount} devices`;
+  const where = `installation ${f.installationId} of ${f.fileKey} broken after ${open.events.length} of ${unitSize(f)} devices`;
   if (key !== open.key) return `${where}: interrupted by installation ${e.installationId} of ${e.fileKey}`;
-  if (e.deviceIndex === 0) return `${where}: restarted at device 0`;
-  if (e.deviceCount !== f.deviceCount) return `${where}: deviceCount ${e.deviceCount} disagrees`;
-  if (e.deviceIndex !== open.events.length) return `${where}: device ${e.deviceIndex} out of order`;
+  if (startsUnit(e)) return `${where}: restarted at device ${e.deviceIndex}`;
+  if (e.deviceCount !== f.deviceCount || unitSize(e) !== unitSize(f) || (e.segments ?? 0) !== (f.segments ?? 0)) return `${where}: deviceCount ${e.deviceCount} disagrees`;
+  if (e.deviceIndex !== f.deviceIndex + open.events.length) return `${where}: device ${e.deviceIndex} out of order`;
   if (e.installationIndex !== f.installationIndex || e.fileId !== f.fileId || e.smso !== f.smso ||
     e.createdAtSec !== f.createdAtSec || e.purpose !== f.purpose) return `${where}: file context disagrees`;
   return null;
@@ -135,6 +172,7 @@ function breakReason<M>(open: Open<M>, key: string, e: DeviceEvent): string | nu
 
 function assembled<M>(open: Open<M>): AssembledInstallation<M> {
   const f = open.first;
+  const last = open.events[open.events.length - 1]!;
   // deviceCount 0: one marker event for an installation without devices (INST_STRUCTURE).
   const devices: RawDevice[] = f.deviceCount === 0 ? [] : open.events.map(rawDevice);
   return {
@@ -149,6 +187,7 @@ function assembled<M>(open: Open<M>): AssembledInstallation<M> {
       deviceCount: devices.length,
       structureInvalid: f.installationStructureInvalid,
     },
+    segment: segmented(f) ? { index: f.segment, count: f.segments, firstDevice: f.deviceIndex, hasDuplicate: last.installationHasDuplicate === true } : null,
     duplicateDeviceIds: f.duplicateDeviceIds,
     firstOffset: open.firstOffset,
     lastOffset: open.lastOffset,

@@ -10,7 +10,7 @@ import type { Reference } from '../../reference/index.js';
 import { topicName, type TopicPlanEntry } from '../../topics/definitions.js';
 import { recordCodec, type RecordCodec } from '../codecs.js';
 import { deadLetter } from '../dlq.js';
-import { installationKey, type DeviceEvent, type InstallationOutcomeRecord } from '../records.js';
+import { installationKey, type DeviceEvent, type InstallationDevicesRecord, type InstallationOutcomeRecord } from '../records.js';
 import { assembleBatch } from './assemble-batch.js';
 import { InstallationAssembler } from './assembler.js';
 import { checkInstallations, withHeartbeat } from './check-installations.js';
@@ -18,7 +18,7 @@ import { DeviceBudget } from './device-budget.js';
 import { validatorOptions, type ValidatorOptions } from './options.js';
 
 export { VALIDATOR_DEFAULTS, type ValidatorOptions } from './options.js';
-import { outcomeRecord } from './outcome.js';
+import { unitRecords } from './outcome.js';
 
 export interface ValidatorDeps {
   kafka: Kafka;
@@ -48,6 +48,7 @@ interface PartitionState {
 interface Codecs {
   events: RecordCodec<DeviceEvent>;
   outcomes: RecordCodec<InstallationOutcomeRecord>;
+  devices: RecordCodec<InstallationDevicesRecord>;
   dlqTopic: string;
 }
 
@@ -120,21 +121,34 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
       checkInstallations(deps.checker, assembled.complete, opts.checkChunkDevices, (d) => m.poolQueueDepth.inc(d)),
       p.heartbeat, opts.heartbeatMs);
     const now = opts.now();
-    const records = assembled.complete.map((a, i) => outcomeRecord(a, crypto[i] ?? [], opts.policy, deps.ref.eligibility, now));
+    const units = assembled.complete.map((a, i) => unitRecords(a, crypto[i] ?? [], opts.policy, deps.ref.eligibility, now));
+    const records: InstallationOutcomeRecord[] = [];
+    const segments: InstallationDevicesRecord[] = [];
     const outcomes: Message[] = [];
-    for (const r of records) outcomes.push({ key: installationKey(r.fileKey, r.installationId), value: await cs.outcomes.encode(r) });
+    const deviceRecords: Message[] = [];
+    for (const u of units) {
+      if (u.devices !== null) {
+        segments.push(u.devices);
+        deviceRecords.push({ key: installationKey(u.devices.fileKey, u.devices.installationId), value: await cs.devices.encode(u.devices) });
+      }
+      if (u.outcome !== null) {
+        records.push(u.outcome);
+        outcomes.push({ key: installationKey(u.outcome.fileKey, u.outcome.installationId), value: await cs.outcomes.encode(u.outcome) });
+      }
+    }
     const dead: Message[] = [];
     for (const run of assembled.poison) for (const msg of run.messages) dead.push(deadLetter(STAGE, run.reason, topic, partition, msg));
 
     const next = BigInt(batch.lastOffset()) + 1n;
     const open = st.assembler.lowestIncompleteOffset();
     const commitTo = open !== null && open < next ? open : next;
-    if (outcomes.length === 0 && dead.length === 0 && commitTo === st.committed) return;
+    if (outcomes.length === 0 && deviceRecords.length === 0 && dead.length === 0 && commitTo === st.committed) return;
 
     const producer = await producers.get(topic, partition);
     const tx = await producer.transaction();
     try {
       if (outcomes.length > 0) await tx.send({ topic: cs.outcomes.topic, messages: outcomes });
+      if (deviceRecords.length > 0) await tx.send({ topic: cs.devices.topic, messages: deviceRecords });
       if (dead.length > 0) await tx.send({ topic: cs.dlqTopic, messages: dead });
       await tx.sendOffsets({ consumerGroupId: opts.groupId, topics: [{ topic, partitions: [{ partition, offset: commitTo.toString() }] }] });
       await tx.commit();
@@ -147,20 +161,21 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
     log.debug('batch committed', { topic, partition, first: batch.firstOffset(), last: batch.lastOffset(), before: st.committed?.toString(), commitTo: commitTo.toString(),
       current: states.get(key) === st, outcomes: records.length, dead: dead.length });
     if (states.get(key) === st) st.committed = commitTo;
-    count(records, assembled.poison.map((r) => ({ reason: r.reason, n: r.messages.length })), assembled.complete.reduce((n, a) => n + a.installation.devices.length, 0));
+    count(records, segments, assembled.poison.map((r) => ({ reason: r.reason, n: r.messages.length })), assembled.complete.reduce((n, a) => n + a.installation.devices.length, 0));
     assembled.complete.forEach((a, i) => {
-      const decided = records[i]?.decidedAtMs;
+      const decided = units[i]?.outcome?.decidedAtMs;
       if (a.file.receivedAtMs > 0 && decided !== undefined) m.installationLatency.observe(Math.max(0, decided - a.file.receivedAtMs) / 1000);
     });
   }
 
-  function count(records: readonly InstallationOutcomeRecord[], poison: readonly { reason: string; n: number }[], devices: number): void {
+  function count(records: readonly InstallationOutcomeRecord[], segments: readonly InstallationDevicesRecord[], poison: readonly { reason: string; n: number }[],
+    devices: number): void {
     m.devices.inc({ stage: STAGE }, devices);
     for (const r of records) {
       m.installations.inc({ status: r.status });
       for (const e of r.errors) m.outcomeCodes.inc({ level: 'installation', code: e.code });
-      for (const d of r.devices) for (const e of d.errors) m.outcomeCodes.inc({ level: 'device', code: e.code });
     }
+    for (const r of [...records, ...segments]) for (const d of r.devices) for (const e of d.errors) m.outcomeCodes.inc({ level: 'device', code: e.code });
     for (const p of poison) {
       // The reason label stays low-cardinality: its first words, not the ids in it.
       m.dlq.inc({ stage: STAGE, reason: reasonLabel(p.reason) }, p.n);
@@ -209,6 +224,7 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
       const cs: Codecs = {
         events: await recordCodec<DeviceEvent>(deps.registry, deps.plan, 'mcf.device-events'),
         outcomes: await recordCodec<InstallationOutcomeRecord>(deps.registry, deps.plan, 'mcf.installation-outcomes'),
+        devices: await recordCodec<InstallationDevicesRecord>(deps.registry, deps.plan, 'mcf.installation-devices'),
         dlqTopic: topicName(deps.plan, 'dlq'),
       };
       codecs = cs;

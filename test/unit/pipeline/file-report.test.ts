@@ -7,7 +7,7 @@ const KEY = '90b3d51f30010008/F-1';
 function file(over: Partial<FileResultRecord> = {}): FileResultRecord {
   return {
     fileKey: KEY, fileId: 'F-1', smso: 'MDS', requestingParty: '90b3d51f30010008', purpose: 'Migration', status: 'accepted',
-    errors: [], installations: 3, devices: 6, sha256: null, upload: 'u1', emittedInstallations: 0, emissionComplete: false,
+    errors: [], installations: 3, devices: 6, sha256: null, upload: 'u1', emittedInstallations: 0, emittedDevices: 0, emissionComplete: false,
     receivedAtMs: 1, decidedAtMs: 2, ...over,
   };
 }
@@ -20,6 +20,7 @@ function outcome(id: string, index: number, status: InstallationOutcomeRecord['s
       { deviceId: 'a', deviceType: 'CHF', status: 'valid', errors: [] },
       { deviceId: 'b', deviceType: 'ESME', status: deviceOk ? 'valid' : 'invalid', errors: deviceOk ? [] : [{ code: 'DEV_CERT_EXPIRED', message: 'x' }] },
     ],
+    deviceSegments: 0,
     decidedAtMs: 3,
   };
 }

@@ -6,10 +6,10 @@ describe('topic definitions', () => {
   const defs = loadTopicDefinitions();
 
   it('define the pipeline topics, keyed where keys matter', () => {
-    expect(defs.map((d) => d.name)).toEqual(['mcf.chunks', 'mcf.files', 'mcf.device-events', 'mcf.installation-outcomes', 'dlq']);
+    expect(defs.map((d) => d.name)).toEqual(['mcf.chunks', 'mcf.files', 'mcf.device-events', 'mcf.installation-outcomes', 'mcf.installation-devices', 'dlq']);
     expect(defs.find((d) => d.name === 'mcf.chunks')?.configs['message.timestamp.type']).toBe('LogAppendTime');
     expect(defs.find((d) => d.name === 'mcf.files')?.configs['cleanup.policy']).toBe('compact');
-    expect(defs.filter((d) => d.keyed).length).toBe(4);
+    expect(defs.filter((d) => d.keyed).length).toBe(5);
   });
 
   it('name an Avro schema that exists for every value schema', () => {

@@ -1,8 +1,15 @@
-/** Test helper (not a test): a signed MCF holding one installation of `devices` devices, written as a stream. */
+/** Test helper (not a test): a signed MCF holding one installation of `devices` devices, written as a stream, and the test that validates it. */
 import { createSign } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { SHARED } from './mcf-fixture.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runValidateCli } from '../../../bench/validate/cli-run.js';
+import { REF, SHARED } from './mcf-fixture.js';
+
+const MAIN_JS = fileURLToPath(new URL('../../../dist/src/cli/main.js', import.meta.url));
 
 const SIGNER_KEY = readFileSync(`${SHARED}fixtures/smki/dccboxed-org/90b3d51f30010008-loadcontroller-ds.key.pem`, 'utf8');
 
@@ -15,7 +22,7 @@ function eui(k: number): string {
  * A CHF, an ESME and IHDs up to `devices`, each device ~230 bytes: 1,000,000 devices make a
  * ~230 MB file. Valid signature (the vectors' MDS signer), counts that match.
  */
-export async function writeOneHugeInstallation(path: string, devices: number): Promise<void> {
+export async function writeOneHugeInstallation(path: string, devices: number, createdAt = '2026-11-28T09:00:00Z'): Promise<void> {
   const fh = await open(path, 'wx', 0o600);
   const signer = createSign('SHA256');
   let buffered: string[] = [];
@@ -33,11 +40,23 @@ export async function writeOneHugeInstallation(path: string, devices: number): P
     if (size >= 1 << 20) await flush();
   };
   try {
-    await write('<?xml version="1.0" encoding="UTF-8"?>\n<MigrationCommonFile xmlns="urn:s1mig:mcf:1" schemaVersion="1.0">\n' +
-      '  <Header>\n    <FileID>HUGE-1</FileID>\n    <RequestingParty>90-B3-D5-1F-30-01-00-08</RequestingParty>\n    <SMSO>MDS</SMSO>\n' +
-      '    <Cohort>MOC-MDS</Cohort>\n    <Purpose>EarlyValidation</Purpose>\n    <CreatedAt>2026-11-28T09:00:00Z</CreatedAt>\n' +
-      `    <InstallationCount>1</InstallationCount>\n    <DeviceCount>${devices}</DeviceCount>\n  </Header>\n` +
-      '  <Installation id="HUGE">\n    <MigrationType>Active</MigrationType>\n');
+    await write([
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<MigrationCommonFile xmlns="urn:s1mig:mcf:1" schemaVersion="1.0">',
+      '  <Header>',
+      '    <FileID>HUGE-1</FileID>',
+      '    <RequestingParty>90-B3-D5-1F-30-01-00-08</RequestingParty>',
+      '    <SMSO>MDS</SMSO>',
+      '    <Cohort>MOC-MDS</Cohort>',
+      '    <Purpose>EarlyValidation</Purpose>',
+      `    <CreatedAt>${createdAt}</CreatedAt>`,
+      '    <InstallationCount>1</InstallationCount>',
+      `    <DeviceCount>${devices}</DeviceCount>`,
+      '  </Header>',
+      '  <Installation id="HUGE">',
+      '    <MigrationType>Active</MigrationType>',
+      '',
+    ].join('\n'));
     for (let k = 0; k < devices; k++) {
       const type = k === 0 ? 'CHF' : k === 1 ? 'ESME' : 'IHD';
       const parent = k === 0 ? '' : `<Parent>${eui(k === 1 ? 0 : 1)}</Parent>`;
@@ -52,4 +71,35 @@ export async function writeOneHugeInstallation(path: string, devices: number): P
   } finally {
     await fh.close();
   }
+}
+
+/** The 1M-device budget of offline validation (issue 3): the devices of one installation count like any others. */
+const CEILING_BYTES = 300 * 2 ** 20;
+
+/**
+ * Regression (audit, defect 4): the devices of one installation were held until it ended
+ * (~2 KB each, no valid signature needed): 200,000 devices in one installation took 485 MB,
+ * 1,000,000 took 2.0 GB. `npm test` runs 200,000 (S1MIG_OVERSIZED_DEVICES), `npm run
+ * test:heavy` the million (test/heavy/oversized.test.ts).
+ */
+export function oversizedValidateTest(devices: number): void {
+  const dir = mkdtempSync(join(tmpdir(), 's1mig-oversized-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  describe(`offline validation of one installation of ${devices} devices`, () => {
+    it(`stays under a ${CEILING_BYTES >> 20} MB peak RSS and reports every device`, async () => {
+      expect(existsSync(MAIN_JS), 'npm test builds dist/ first').toBe(true);
+      const file = join(dir, `huge-${devices}.xml`);
+      await writeOneHugeInstallation(file, devices);
+      const run = await runValidateCli(MAIN_JS, file, REF, true);
+      rmSync(file);
+      process.stderr.write(`one installation of ${devices} devices: ${run.seconds.toFixed(1)} s, peak RSS ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`);
+      expect(run.exitCode).toBe(0);
+      expect(run.peakRssBytes).toBeGreaterThan(0);
+      expect(run.peakRssBytes).toBeLessThanOrEqual(CEILING_BYTES);
+      const summary = JSON.parse(run.stdoutTail.slice(run.stdoutTail.lastIndexOf('"summary": ') + 11, run.stdoutTail.lastIndexOf('}'))) as Record<string, number>;
+      expect(summary).toEqual({ installations: 1, valid: 0, partial: 0, excluded: 0, invalid: 1, devices, devicesValid: devices - 2, devicesInvalid: 2 });
+      // The last device, listed.
+      expect(run.stdoutTail).toContain(`"deviceId": "00db00${(devices - 1).toString(16).padStart(10, '0')}"`);
+    }, 600_000);
+  });
 }

@@ -16,7 +16,7 @@ function inst(smso: string, createdAtSec: number, ids: string[]): AssembledInsta
   return {
     key: `k|${ids[0]}`, file: { fileKey: 'k', fileId: 'F', smso, purpose: 'Migration', createdAtSec, receivedAtMs: 0, installationCount: 9 },
     installation: { index: 0, id: ids[0]!, migrationType: 'Active', groupId: null, devices: ids.map(device), deviceCount: ids.length, structureInvalid: false },
-    duplicateDeviceIds: [], firstOffset: 0n, lastOffset: 0n, messages: [],
+    segment: null, duplicateDeviceIds: [], firstOffset: 0n, lastOffset: 0n, messages: [],
   };
 }
 

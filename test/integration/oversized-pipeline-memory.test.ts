@@ -1,0 +1,5 @@
+import { oversizedPipelineTest } from './oversized-pipeline.js';
+
+// Regression (audit, defect 4), at 200,000 devices in one installation; the million runs in
+// `npm run test:heavy` (test/heavy/oversized.test.ts).
+oversizedPipelineTest(Number(process.env['S1MIG_OVERSIZED_DEVICES'] ?? 200_000));
