@@ -18,6 +18,9 @@ export interface SplitterOptions {
   /** Devices per emission transaction (an installation is never split). */
   devicesPerTransaction: number;
   sessionTimeoutMs: number;
+  /** Back-off after a failed batch, doubled up to the maximum (heartbeating all along). */
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
   /** How often uploads are checked for the transfer timeout. */
   expiryCheckMs: number;
 }
@@ -30,6 +33,8 @@ export const SPLITTER_DEFAULTS: Readonly<SplitterOptions> = Object.freeze({
   maxFileBytes: DEFAULT_MAX_FILE_BYTES,
   devicesPerTransaction: 2000,
   sessionTimeoutMs: 30_000,
+  retryBackoffMs: 1_000,
+  retryBackoffMaxMs: 30_000,
   expiryCheckMs: 5_000,
 });
 
@@ -39,7 +44,8 @@ export function splitterOptions(partial: Partial<SplitterOptions> = {}): Readonl
     const v = o[name];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new S1migError('CONFIG_INVALID', `splitter.${name} must be a positive number, got ${String(v)}`);
   };
-  for (const k of ['maxFileAgeSec', 'transferTimeoutMs', 'maxFileBytes', 'devicesPerTransaction', 'sessionTimeoutMs', 'expiryCheckMs'] as const) positive(k);
+  for (const k of ['maxFileAgeSec', 'transferTimeoutMs', 'maxFileBytes', 'devicesPerTransaction', 'sessionTimeoutMs', 'retryBackoffMs', 'retryBackoffMaxMs', 'expiryCheckMs'] as const) positive(k);
+  if (o.retryBackoffMaxMs < o.retryBackoffMs) throw new S1migError('CONFIG_INVALID', 'splitter.retryBackoffMaxMs must be at least splitter.retryBackoffMs');
   if (typeof o.groupId !== 'string' || o.groupId === '') throw new S1migError('CONFIG_INVALID', 'splitter.groupId must be a non-empty string');
   if (typeof o.spoolBase !== 'string' || !isAbsolute(o.spoolBase)) throw new S1migError('CONFIG_INVALID', `splitter.spoolBase must be an absolute path, got ${JSON.stringify(o.spoolBase)}`);
   return Object.freeze(o);

@@ -1,8 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Admin, Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { createPrivateDir, type PrivateDir } from '../../fs/private-dir.js';
-import { FETCH_MAX_WAIT_MS } from '../../kafka/client.js';
-import { PartitionProducers } from '../../kafka/partition-producers.js';
 import type { Logger } from '../../log/logger.js';
 import type { PipelineMetrics } from '../../metrics/pipeline-metrics.js';
 import type { Reference } from '../../reference/index.js';
@@ -10,8 +8,8 @@ import { topicName, type TopicPlanEntry } from '../../topics/definitions.js';
 import { UploadAssembler, type ChunkVerdict } from '../../transfer/assembler.js';
 import { fileKeyOf, parseChunkMeta } from '../../transfer/chunk-headers.js';
 import { recordCodec, type RecordCodec } from '../codecs.js';
-import { deadLetter } from '../dlq.js';
-import { withHeartbeat } from '../validator/check-installations.js';
+import type { PartitionContext } from '../runtime/stage.js';
+import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.js';
 import { FilesTable } from '../files-table.js';
 import { deviceEventKey, fileResultKey, type DeviceEvent, type FileResultRecord } from '../records.js';
 import { emissionRuns, installationEvents } from './emitter.js';
@@ -43,12 +41,8 @@ interface PartitionState {
   readonly partition: number;
   readonly assembler: UploadAssembler;
   readonly sessions: Map<string, UploadSession>;
-  /** Offset last committed for the group (via a transaction). */
-  committed: bigint;
-  /** Offset after the last message handled. */
+  /** Offset after the last message handled (the transfer timeout's commit point). */
   processed: bigint;
-  /** Serialises the batch handler and the expiry timer on one partition. */
-  lock: Promise<void>;
 }
 
 export interface Stage {
@@ -56,22 +50,23 @@ export interface Stage {
   stop(): Promise<void>;
 }
 
+type Ctx = PartitionContext<PartitionState>;
+
 /**
  * The splitter: reassembles MCF uploads per partition, verifies them while they arrive
- * (transfer, structure, signature, counts, freshness, duplicates) and emits nothing until a
- * file is verified; then emits its device events from the spool in transactions that also
- * record the emission progress and commit the input offsets (pipeline.md, guarantee 1).
+ * (transfer, structure, signature, counts, key, freshness, duplicates) and emits nothing
+ * until a file is verified; then emits its device events from the spool in transactions that
+ * also record the emission progress and commit the input offsets (pipeline.md, guarantee 1).
+ * Input offsets never pass the first chunk of an upload in progress (the commit floor); the
+ * Kafka loop is the stage runtime's.
  */
 export function createSplitterStage(deps: SplitterDeps, partial: Partial<SplitterOptions> = {}): Stage {
   const o = splitterOptions(partial);
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ stage: 'splitter' });
   const m = deps.metrics;
-  const chunksTopic = topicName(deps.plan, 'mcf.chunks');
-  const dlqTopic = topicName(deps.plan, 'dlq');
-  const producers = new PartitionProducers(deps.kafka, o.groupId);
-  const states = new Map<number, PartitionState>();
-  let consumer: Consumer | null = null;
+  const live = new Set<PartitionState>();
+  let runtime: StageRuntime<PartitionState> | null = null;
   let admin: Admin | null = null;
   let table: FilesTable | null = null;
   let eventCodec: RecordCodec<DeviceEvent>;
@@ -81,59 +76,22 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   let spoolDir: PrivateDir | null = null;
   /** Makes every spool file name new within the folder (they are created exclusively). */
   let spoolSeq = 0;
-  let stopping = false;
-  /** Consecutive failures per partition, for exponential backoff (reset by a handled message). */
-  const failures = new Map<number, number>();
 
-  const state = (partition: number): PartitionState => {
-    let s = states.get(partition);
-    if (!s) {
-      s = { partition, assembler: new UploadAssembler({ maxFileBytes: o.maxFileBytes, timeoutMs: o.transferTimeoutMs }), sessions: new Map(), committed: -1n, processed: 0n, lock: Promise.resolve() };
-      states.set(partition, s);
-    }
-    return s;
+  const createState = (partition: number): PartitionState => {
+    const st = { partition, assembler: new UploadAssembler({ maxFileBytes: o.maxFileBytes, timeoutMs: o.transferTimeoutMs }), sessions: new Map(), processed: 0n };
+    live.add(st);
+    return st;
   };
 
-  const withLock = async (s: PartitionState, fn: () => Promise<void>): Promise<void> => {
-    const run = s.lock.then(fn, fn);
-    s.lock = run.catch(() => undefined);
-    return run;
+  const dropState = (st: PartitionState): void => {
+    for (const session of st.sessions.values()) session.discard();
+    st.sessions.clear();
+    live.delete(st);
   };
 
-  const dropState = (s: PartitionState): void => {
-    for (const session of s.sessions.values()) session.discard();
-    states.delete(s.partition);
-  };
-
-  /** Offsets may not pass the first chunk of any upload still in progress. */
-  const commitPoint = (s: PartitionState, after: bigint): bigint => {
-    const low = s.assembler.lowestOpenOffset();
-    return low !== null && BigInt(low) < after ? BigInt(low) : after;
-  };
-
-  const transaction = async (s: PartitionState, fill: (send: (topic: string, messages: Message[]) => void) => void, offset: bigint | null): Promise<void> => {
-    const producer: Producer = await producers.get(chunksTopic, s.partition);
-    const topicMessages: Array<{ topic: string; messages: Message[] }> = [];
-    fill((topic, messages) => topicMessages.push({ topic, messages }));
-    const tx = await producer.transaction();
-    try {
-      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
-      if (offset !== null && offset > s.committed) {
-        await tx.sendOffsets({ consumerGroupId: o.groupId, topics: [{ topic: chunksTopic, partitions: [{ partition: s.partition, offset: String(offset) }] }] });
-      }
-      await tx.commit();
-      if (offset !== null && offset > s.committed) s.committed = offset;
-      m.transactions.inc({ stage: 'splitter', result: 'committed' });
-    } catch (err) {
-      m.transactions.inc({ stage: 'splitter', result: 'aborted' });
-      await tx.abort().catch(() => undefined);
-      throw err;
-    }
-  };
-
-  const publishResult = async (s: PartitionState, record: FileResultRecord, offset: bigint): Promise<void> => {
+  const publishResult = async (ctx: Ctx, record: FileResultRecord, upTo: bigint): Promise<void> => {
     const value = await fileCodec.encode(record);
-    await transaction(s, (send) => send(fileCodec.topic, [{ key: fileResultKey(record), value }]), offset);
+    await ctx.commit([{ topic: fileCodec.topic, messages: [{ key: fileResultKey(record), value }] }], upTo);
     table?.apply(record);
     m.files.inc({ status: record.status, code: record.errors[0]?.code ?? 'none' });
     for (const e of record.errors) m.outcomeCodes.inc({ level: 'file', code: e.code });
@@ -141,18 +99,18 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   };
 
   /** Pass 2: device events of a verified file, in transactions that record progress. */
-  const emit = async (s: PartitionState, session: UploadSession, record: FileResultRecord, header: Parameters<typeof installationEvents>[1],
-    firstOffset: bigint, after: bigint, heartbeat: () => Promise<void>): Promise<void> => {
+  const emit = async (ctx: Ctx, session: UploadSession, record: FileResultRecord, header: Parameters<typeof installationEvents>[1],
+    firstOffset: bigint, after: bigint): Promise<void> => {
     let progress = record;
     if (record.emittedInstallations === 0 && record.installations === 0) {
-      await publishResult(s, { ...record, emissionComplete: true }, commitPoint(s, after));
+      await publishResult(ctx, { ...record, emissionComplete: true }, after);
       return;
     }
     let first = true;
     // A record written before emittedDevices existed decodes without it (the writer's schema).
     const from = { installations: record.emittedInstallations, devices: record.emittedDevices ?? 0 };
     for await (const run of emissionRuns(session.spool.read(), from, o.devicesPerTransaction, session.oversized, session.duplicates)) {
-      if (stopping) throw new Error('stopping during emission');
+      if (!ctx.active) throw new Error('emission interrupted: the partition is no longer being processed here');
       const messages: Message[] = [];
       for (const unit of run.units) {
         for (const ev of installationEvents(progress.fileKey, header, progress.installations, unit.inst, session.duplicates, progress.receivedAtMs, unit.segment)) {
@@ -162,11 +120,11 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       const done = run.installationsDone === progress.installations;
       progress = { ...progress, emittedInstallations: run.installationsDone, emittedDevices: run.devicesDone, emissionComplete: done, decidedAtMs: progress.decidedAtMs };
       const progressValue = await fileCodec.encode(progress);
-      const offset = done ? commitPoint(s, after) : commitPoint(s, firstOffset);
-      await transaction(s, (send) => {
-        send(eventCodec.topic, messages);
-        send(fileCodec.topic, [{ key: fileResultKey(progress), value: progressValue }]);
-      }, offset);
+      // Until the last run the offsets stay at the upload's first chunk, so a crash re-reads it.
+      await ctx.commit([
+        { topic: eventCodec.topic, messages },
+        { topic: fileCodec.topic, messages: [{ key: fileResultKey(progress), value: progressValue }] },
+      ], done ? after : firstOffset);
       table?.apply(progress);
       m.devices.inc({ stage: 'splitter' }, run.devices);
       if (first) {
@@ -174,17 +132,18 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
         log.info('file accepted, emitting', { fileKey: progress.fileKey, installations: progress.installations, devices: progress.devices, from: record.emittedInstallations });
         first = false;
       }
-      await heartbeat();
+      await ctx.heartbeat();
     }
   };
 
-  const onVerdict = async (s: PartitionState, v: ChunkVerdict, value: Buffer, offset: bigint, heartbeat: () => Promise<void>): Promise<void> => {
+  const onVerdict = async (ctx: Ctx, v: ChunkVerdict, value: Buffer, offset: bigint): Promise<void> => {
+    const st = ctx.state;
     switch (v.kind) {
       case 'accepted-chunk': {
-        let session = s.sessions.get(v.upload.fileKey);
+        let session = st.sessions.get(v.upload.fileKey);
         if (!session) {
-          session = new UploadSession(spoolDir!.path, `${++spoolSeq}-${chunksTopic}-${s.partition}-${v.upload.firstOffset}`);
-          s.sessions.set(v.upload.fileKey, session);
+          session = new UploadSession(spoolDir!.path, `${++spoolSeq}-${ctx.topic}-${st.partition}-${v.upload.firstOffset}`);
+          st.sessions.set(v.upload.fileKey, session);
         }
         session.write(value);
         return;
@@ -195,31 +154,31 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
         m.orphanChunks.inc();
         return;
       case 'rejected': {
-        s.sessions.get(v.fileKey)?.discard();
-        s.sessions.delete(v.fileKey);
-        const upload = v.upload ? `${s.partition}:${v.upload.firstOffset}` : `${s.partition}:${offset}`;
+        st.sessions.get(v.fileKey)?.discard();
+        st.sessions.delete(v.fileKey);
+        const upload = v.upload ? `${st.partition}:${v.upload.firstOffset}` : `${st.partition}:${offset}`;
         if (table?.wasRejected(v.fileKey, upload)) return;
-        await publishResult(s, transferRejection(v.fileKey, upload, v.code, v.reason, v.upload?.receivedAtMs ?? now(), now()), commitPoint(s, offset + 1n));
+        await publishResult(ctx, transferRejection(v.fileKey, upload, v.code, v.reason, v.upload?.receivedAtMs ?? now(), now()), offset + 1n);
         return;
       }
       case 'complete': {
-        const session = s.sessions.get(v.upload.fileKey)!;
-        s.sessions.delete(v.upload.fileKey);
+        const session = st.sessions.get(v.upload.fileKey)!;
+        st.sessions.delete(v.upload.fileKey);
         try {
           const scan = session.finish();
           deps.spoolSealed?.(session.spool.path);
           await table!.catchUp();
-          const upload = `${s.partition}:${v.upload.firstOffset}`;
+          const upload = `${st.partition}:${v.upload.firstOffset}`;
           const verdict = fileVerdict({
             fileKey: v.upload.fileKey, upload, sha256: v.upload.meta.sha256, scan, receivedAtMs: v.upload.receivedAtMs, nowMs: now(),
             maxFileAgeSec: o.maxFileAgeSec, accepted: table!.acceptedRecord(v.upload.fileKey),
           }, deps.ref);
           if (verdict.kind === 'rejected') {
-            if (!table!.wasRejected(v.upload.fileKey, upload)) await publishResult(s, verdict.record, commitPoint(s, offset + 1n));
+            if (!table!.wasRejected(v.upload.fileKey, upload)) await publishResult(ctx, verdict.record, offset + 1n);
           } else if (verdict.kind === 'replay' && verdict.record.emissionComplete) {
             log.info('replayed upload already emitted', { fileKey: verdict.record.fileKey, upload });
           } else {
-            await emit(s, session, verdict.record, verdict.header, BigInt(v.upload.firstOffset), offset + 1n, heartbeat);
+            await emit(ctx, session, verdict.record, verdict.header, BigInt(v.upload.firstOffset), offset + 1n);
           }
         } finally {
           session.discard();
@@ -228,34 +187,39 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
     }
   };
 
-  const handleMessage = async (s: PartitionState, msg: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> => {
+  const handleMessage = async (ctx: Ctx, msg: KafkaMessage): Promise<void> => {
     const offset = BigInt(msg.offset);
     m.records.inc({ stage: 'splitter' });
     const meta = parseChunkMeta(msg.headers);
     const key = fileKeyOf(msg.key);
     const value = msg.value;
     if ('error' in meta || typeof key !== 'string' || value === null) {
-      const poison = 'error' in meta ? meta.error : typeof key !== 'string' ? key.error : 'chunk without a value';
-      m.dlq.inc({ stage: 'splitter', reason: 'poison' });
-      log.warn('poison chunk to the dead-letter topic', { partition: s.partition, offset: msg.offset, reason: poison });
-      await transaction(s, (send) => send(dlqTopic, [deadLetter('splitter', poison, chunksTopic, s.partition, msg)]), commitPoint(s, offset + 1n));
+      const reason = 'error' in meta ? meta.error : typeof key !== 'string' ? key.error : 'chunk without a value';
+      await ctx.commit([], offset + 1n, [{ message: msg, reason, label: 'poison' }]);
       return;
     }
-    const verdicts = s.assembler.accept(key, meta, value, msg.offset, Number(msg.timestamp), now());
-    for (const v of verdicts) await onVerdict(s, v, value, offset, heartbeat);
+    const verdicts = ctx.state.assembler.accept(key, meta, value, msg.offset, Number(msg.timestamp), now());
+    for (const v of verdicts) await onVerdict(ctx, v, value, offset);
+  };
+
+  const processBatch = async (messages: readonly KafkaMessage[], ctx: Ctx): Promise<bigint> => {
+    for (const msg of messages) {
+      if (!ctx.active) break;
+      await handleMessage(ctx, msg);
+      ctx.state.processed = BigInt(msg.offset) + 1n;
+    }
+    return ctx.state.processed;
   };
 
   const expireUploads = async (): Promise<void> => {
-    for (const s of [...states.values()]) {
-      await withLock(s, async () => {
-        for (const v of s.assembler.expire(now())) await onVerdict(s, v, Buffer.alloc(0), s.processed - 1n, async () => undefined);
-      }).catch((err: unknown) => log.error('expiry failed', { partition: s.partition, err }));
-    }
+    await runtime?.forEachPartition(async (ctx) => {
+      for (const v of ctx.state.assembler.expire(now())) await onVerdict(ctx, v, Buffer.alloc(0), ctx.state.processed - 1n);
+    });
   };
 
   m.observeUploads(() => {
     let n = 0;
-    for (const s of states.values()) n += s.assembler.open.size;
+    for (const st of live) n += st.assembler.open.size;
     return n;
   });
 
@@ -269,66 +233,29 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       await admin.connect();
       table = new FilesTable(deps.kafka, admin, fileCodec);
       await table.start();
-      const c = deps.kafka.consumer({ groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs, heartbeatInterval: HEARTBEAT_MS, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024,
-        maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
-      consumer = c;
-      c.on(c.events.GROUP_JOIN, ({ payload }) => {
-        const assigned = new Set((payload.memberAssignment[chunksTopic] ?? []).map((p) => PartitionProducers.key(chunksTopic, p)));
-        for (const s of [...states.values()]) if (!assigned.has(PartitionProducers.key(chunksTopic, s.partition))) dropState(s);
-        void producers.retain(assigned);
-        log.info('assignment', { partitions: payload.memberAssignment[chunksTopic] ?? [] });
-      });
-      await c.connect();
-      await c.subscribe({ topic: chunksTopic, fromBeginning: true });
-      await c.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
-          const s = state(batch.partition);
-          await withLock(s, async () => {
-            for (const msg of batch.messages) {
-              if (!isRunning() || isStale() || stopping) break;
-              try {
-                await handleMessage(s, msg, heartbeat);
-              } catch (err) {
-                // A fault (fencing, broker error): forget this partition's uploads and go back to the
-                // committed offset; replay rebuilds them, and the files table makes the replay idempotent.
-                log.error('partition failed; replaying from the committed offset', { partition: s.partition, offset: msg.offset, err });
-                const from = s.committed < 0n ? null : s.committed;
-                dropState(s);
-                const n = (failures.get(batch.partition) ?? 0) + 1;
-                failures.set(batch.partition, n);
-                // Heartbeat through the backoff: a sleep of up to 30 s against a 30 s session timeout
-                // cost the group membership and started a rebalance loop (audit finding).
-                await withHeartbeat(new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(n, 6)))), heartbeat, HEARTBEAT_MS);
-                if (from !== null) c.seek({ topic: chunksTopic, partition: batch.partition, offset: String(from) });
-                else throw err;
-                return;
-              }
-              resolveOffset(msg.offset);
-              s.processed = BigInt(msg.offset) + 1n;
-              failures.delete(batch.partition);
-            }
-            // Commit progress over chunks that produced no output: only as far as messages were
-            // handled (the loop may have stopped early), never past an open upload.
-            if (states.get(s.partition) === s && s.processed > 0n) {
-              const point = commitPoint(s, s.processed);
-              if (point > s.committed) await transaction(s, () => undefined, point);
-            }
-            m.consumerLag.set({ stage: 'splitter', topic: chunksTopic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-          });
-          await heartbeat();
+      runtime = await startStageRuntime<PartitionState>({ kafka: deps.kafka, metrics: m, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {
+        name: 'splitter',
+        inputTopic: topicName(deps.plan, 'mcf.chunks'),
+        groupId: o.groupId,
+        consumer: { sessionTimeoutMs: o.sessionTimeoutMs, heartbeatMs: HEARTBEAT_MS, maxBytesPerPartition: 4 * 1024 * 1024 },
+        retry: { backoffMs: o.retryBackoffMs, backoffMaxMs: o.retryBackoffMaxMs },
+        createState,
+        dropState,
+        // Offsets may not pass the first chunk of any upload still in progress.
+        commitFloor: (st) => {
+          const low = st.assembler.lowestOpenOffset();
+          return low === null ? null : BigInt(low);
         },
+        processBatch,
       });
       timer = setInterval(() => void expireUploads(), o.expiryCheckMs);
       timer.unref();
     },
     async stop() {
-      stopping = true;
       if (timer) clearInterval(timer);
-      await consumer?.disconnect().catch(() => undefined);
-      for (const s of [...states.values()]) dropState(s);
-      await producers.closeAll();
+      await runtime?.stop();
+      runtime = null;
+      for (const st of [...live]) dropState(st);
       await table?.stop().catch(() => undefined);
       await admin?.disconnect().catch(() => undefined);
       spoolDir?.remove();

@@ -68,13 +68,3 @@ async function call(checker: DeviceCryptoChecker, smso: string, createdAtSec: nu
     onCall?.(-1);
   }
 }
-
-/** Awaits `work` while calling `beat` every `everyMs` (errors of a beat are ignored: a rebalance shows up elsewhere). */
-export async function withHeartbeat<T>(work: Promise<T>, beat: () => Promise<void>, everyMs: number): Promise<T> {
-  const timer = setInterval(() => void beat().catch(() => undefined), everyMs);
-  try {
-    return await work;
-  } finally {
-    clearInterval(timer);
-  }
-}

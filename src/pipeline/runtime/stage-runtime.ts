@@ -1,0 +1,250 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { FETCH_MAX_WAIT_MS } from '../../kafka/client.js';
+import { PartitionProducers } from '../../kafka/partition-producers.js';
+import type { Logger } from '../../log/logger.js';
+import type { PipelineMetrics } from '../../metrics/pipeline-metrics.js';
+import { deadLetter } from '../dlq.js';
+import { sleepWithHeartbeat, withHeartbeat } from './heartbeat.js';
+import type { DeadLetter, PartitionContext, PartitionedStage, TopicMessages } from './stage.js';
+
+export interface RuntimeDeps {
+  readonly kafka: Kafka;
+  readonly metrics: PipelineMetrics;
+  readonly logger: Logger;
+  readonly dlqTopic: string;
+}
+
+/** A running stage: its consumer, producers and partition states. */
+export interface StageRuntime<S> {
+  /**
+   * Runs `fn` for every partition this member holds, each under its partition's lock (so
+   * never beside a batch of it): work a stage does on a timer (the splitter's transfer timeout).
+   */
+  forEachPartition(fn: (ctx: PartitionContext<S>) => Promise<void>): Promise<void>;
+  /** Stops fetching, waits for the batches in flight (and their commits), closes everything. */
+  stop(): Promise<void>;
+}
+
+interface Slot<S> {
+  readonly partition: number;
+  readonly state: S;
+  committed: bigint;
+  /** Serialises the partition's batches and timer work. */
+  lock: Promise<void>;
+}
+
+/**
+ * The partitioned-stage runtime: owns the consumer (read_committed, no auto-commit), the
+ * per-partition states across rebalances, one transactional producer per input partition
+ * (the partition's next owner fences the previous one), the one commit path with the
+ * commit-floor guard, retry with a heartbeating backoff and a seek to the committed offset,
+ * dead letters, pause/resume, and the lag, transaction, DLQ and pause metrics.
+ */
+export async function startStageRuntime<S>(deps: RuntimeDeps, stage: PartitionedStage<S>): Promise<StageRuntime<S>> {
+  const { metrics: m } = deps;
+  const log = deps.logger.child({ stage: stage.name });
+  const topic = stage.inputTopic;
+  const producers = new PartitionProducers(deps.kafka, stage.groupId);
+  const slots = new Map<number, Slot<S>>();
+  const failures = new Map<number, number>();
+  let assigned = new Set<string>();
+  let stopping = false;
+
+  const admin: Admin = deps.kafka.admin();
+  await admin.connect();
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId: stage.groupId,
+    readUncommitted: false,
+    maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+    sessionTimeout: stage.consumer.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3000, stage.consumer.heartbeatMs),
+    ...(stage.consumer.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: stage.consumer.maxBytesPerPartition } : {}),
+  });
+
+  const drop = (slot: Slot<S>): void => {
+    if (slots.get(slot.partition) === slot) slots.delete(slot.partition);
+    stage.dropState?.(slot.state);
+  };
+
+  const slotFor = (partition: number, firstOffset: bigint): Slot<S> => {
+    let slot = slots.get(partition);
+    if (slot === undefined) {
+      // After an assignment (or our own seek) the first batch starts at the committed position.
+      slot = { partition, state: stage.createState(partition), committed: firstOffset, lock: Promise.resolve() };
+      slots.set(partition, slot);
+    }
+    return slot;
+  };
+
+  const locked = async (slot: Slot<S>, fn: () => Promise<void>): Promise<void> => {
+    const run = slot.lock.then(fn, fn);
+    slot.lock = run.catch(() => undefined);
+    return run;
+  };
+
+  const context = (slot: Slot<S>, heartbeat: () => Promise<void>, batch: { isRunning(): boolean; isStale(): boolean } | null): PartitionContext<S> => {
+    const current = (): boolean => slots.get(slot.partition) === slot;
+    const ctx: PartitionContext<S> = {
+      topic,
+      partition: slot.partition,
+      state: slot.state,
+      get committed() {
+        return slot.committed;
+      },
+      get active() {
+        return !stopping && current() && (batch === null || (batch.isRunning() && !batch.isStale()));
+      },
+      heartbeat,
+      commit: (outputs, upTo, dead = []) => commit(slot, outputs, upTo, dead),
+      pauseUntil: async <T>(wait: Promise<T>): Promise<T> => {
+        consumer.pause([{ topic, partitions: [slot.partition] }]);
+        m.pausedPartitions.inc({ stage: stage.name });
+        try {
+          return await withHeartbeat(wait, heartbeat, stage.consumer.heartbeatMs);
+        } finally {
+          m.pausedPartitions.dec({ stage: stage.name });
+          consumer.resume([{ topic, partitions: [slot.partition] }]);
+        }
+      },
+      withHeartbeat: (work) => withHeartbeat(work, heartbeat, stage.consumer.heartbeatMs),
+    };
+    return ctx;
+  };
+
+  /** The one transaction path: outputs, dead letters and offsets, the offsets capped at the floor. */
+  async function commit(slot: Slot<S>, outputs: readonly TopicMessages[], upTo: bigint | null, dead: readonly DeadLetter[]): Promise<void> {
+    const floor = stage.commitFloor(slot.state);
+    const point = upTo === null ? null : floor !== null && floor < upTo ? floor : upTo;
+    const sendOffsets = point !== null && point > slot.committed;
+    const topicMessages = outputs.filter((o) => o.messages.length > 0).map((o) => ({ topic: o.topic, messages: [...o.messages] }));
+    if (dead.length > 0) topicMessages.push({ topic: deps.dlqTopic, messages: dead.map((d) => deadLetter(stage.name, d.reason, topic, slot.partition, d.message)) });
+    if (topicMessages.length === 0 && !sendOffsets) return;
+    const producer = await producers.get(topic, slot.partition);
+    const tx = await producer.transaction();
+    try {
+      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
+      if (sendOffsets) await tx.sendOffsets({ consumerGroupId: stage.groupId, topics: [{ topic, partitions: [{ partition: slot.partition, offset: String(point) }] }] });
+      await tx.commit();
+    } catch (err) {
+      m.transactions.inc({ stage: stage.name, result: 'aborted' });
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+    m.transactions.inc({ stage: stage.name, result: 'committed' });
+    if (sendOffsets && slots.get(slot.partition) === slot) slot.committed = point;
+    for (const d of dead) {
+      m.dlq.inc({ stage: stage.name, reason: d.label });
+      log.warn('sent to the dead-letter topic', { partition: slot.partition, offset: d.message.offset, reason: d.reason });
+    }
+  }
+
+  /** The group's committed offset of a partition, or null when unknown (then the tracked one is used). */
+  async function committedOffset(partition: number): Promise<bigint | null> {
+    try {
+      const [t] = await admin.fetchOffsets({ groupId: stage.groupId, topics: [topic] });
+      const o = t?.partitions.find((x) => x.partition === partition)?.offset;
+      return o === undefined || BigInt(o) < 0n ? null : BigInt(o);
+    } catch (err) {
+      log.warn('cannot read the committed offset; using the tracked one', { partition, error: err });
+      return null;
+    }
+  }
+
+  /**
+   * A failed batch leaves no trace: its transaction was aborted, the partition's state is
+   * dropped, and after a backoff (heartbeating all along: a long sleep against the session
+   * timeout would cost the membership and start a rebalance loop) the consumer goes back to
+   * the committed offset, so the same records are processed again.
+   */
+  async function recover(p: EachBatchPayload, slot: Slot<S>, err: unknown): Promise<void> {
+    const partition = slot.partition;
+    const n = (failures.get(partition) ?? 0) + 1;
+    failures.set(partition, n);
+    const backoff = Math.min(stage.retry.backoffMaxMs, stage.retry.backoffMs * 2 ** Math.min(n - 1, 16));
+    const wasCurrent = slots.get(partition) === slot;
+    drop(slot);
+    log.error('batch failed; replaying from the committed offset', { partition, offset: slot.committed.toString(), backoffMs: backoff, error: err });
+    if (!wasCurrent || stopping) return;
+    // A fenced or broken producer is replaced; its successor's initTransactions settles a
+    // commit left in doubt, after which the group's offset tells whether it went through.
+    await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
+    await producers.get(topic, partition).catch(() => undefined);
+    const settled = await committedOffset(partition);
+    const from = settled ?? slot.committed;
+    await sleepWithHeartbeat(backoff, p.heartbeat, stage.consumer.heartbeatMs, () => stopping || !p.isRunning());
+    if (!stopping && p.isRunning()) consumer.seek({ topic, partition, offset: String(from) });
+  }
+
+  async function onBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    if (batch.messages.length === 0 || !p.isRunning() || p.isStale() || stopping) return;
+    const slot = slotFor(batch.partition, BigInt(batch.messages[0]!.offset));
+    m.consumerLag.set({ stage: stage.name, topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    await locked(slot, async () => {
+      if (slots.get(slot.partition) !== slot) return;
+      const ctx = context(slot, p.heartbeat, p);
+      let processedTo: bigint;
+      try {
+        processedTo = await stage.processBatch(batch.messages as KafkaMessage[], ctx);
+        // Progress over messages that produced no output: as far as they were handled, never past the floor.
+        if (slots.get(slot.partition) === slot && processedTo > slot.committed) await commit(slot, [], processedTo, []);
+      } catch (err) {
+        await recover(p, slot, err);
+        return;
+      }
+      failures.delete(batch.partition);
+      // After a rejoin during the batch the new generation fetches from the committed offsets.
+      if (slots.get(slot.partition) === slot && processedTo > BigInt(batch.messages[0]!.offset)) p.resolveOffset(String(processedTo - 1n));
+    });
+    await p.heartbeat().catch(() => undefined);
+  }
+
+  // kafkajs re-fetches every partition from its committed offset after a rebalance, so every
+  // state is dropped, not only those of revoked partitions.
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const now = new Set<string>();
+    for (const [t, parts] of Object.entries(payload.memberAssignment)) for (const part of parts) now.add(PartitionProducers.key(t, part));
+    assigned = now;
+    for (const slot of [...slots.values()]) drop(slot);
+    void producers.retain(now).catch(() => undefined);
+    log.info('partitions assigned', { topic, partitions: payload.memberAssignment[topic] ?? [] });
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => log.error('consumer crashed', { error: payload.error, restart: payload.restart }));
+
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: stage.consumer.partitionsConsumedConcurrently ?? 1,
+      eachBatch: onBatch,
+    });
+  } catch (err) {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    throw err;
+  }
+  log.info(`${stage.name} started`, { topic, groupId: stage.groupId });
+
+  return {
+    async forEachPartition(fn) {
+      for (const slot of [...slots.values()]) {
+        await locked(slot, async () => {
+          if (slots.get(slot.partition) !== slot || stopping) return;
+          await fn(context(slot, async () => undefined, null));
+        }).catch((err: unknown) => log.error('partition work failed', { partition: slot.partition, error: err }));
+      }
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      // disconnect() stops fetching and waits for the batch in flight (and its commit).
+      await consumer.disconnect().catch((err: unknown) => log.warn('consumer disconnect failed', { error: err }));
+      for (const slot of [...slots.values()]) drop(slot);
+      await producers.closeAll();
+      await admin.disconnect().catch(() => undefined);
+      log.info(`${stage.name} stopped`);
+    },
+  };
+}

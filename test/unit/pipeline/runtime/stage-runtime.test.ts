@@ -1,0 +1,199 @@
+import type { KafkaMessage } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../../src/log/logger.js';
+import { PipelineMetrics } from '../../../../src/metrics/pipeline-metrics.js';
+import type { PartitionContext, PartitionedStage } from '../../../../src/pipeline/runtime/stage.js';
+import { startStageRuntime } from '../../../../src/pipeline/runtime/stage-runtime.js';
+import { FakeKafka } from './fake-kafka.js';
+
+interface State {
+  readonly partition: number;
+  floor: bigint | null;
+  seen: string[];
+  dropped: boolean;
+}
+
+function stageOf(over: Partial<PartitionedStage<State>> & { process?: (m: readonly KafkaMessage[], ctx: PartitionContext<State>) => Promise<bigint> }): PartitionedStage<State> {
+  return {
+    name: 'test', inputTopic: 'in', groupId: 'g',
+    consumer: { sessionTimeoutMs: 1000, heartbeatMs: 20 },
+    retry: { backoffMs: 50, backoffMaxMs: 1000 },
+    createState: (partition) => ({ partition, floor: null, seen: [], dropped: false }),
+    dropState: (s) => { s.dropped = true; },
+    commitFloor: (s) => s.floor,
+    processBatch: over.process ?? (async (ms, ctx) => {
+      ctx.state.seen.push(...ms.map((m) => m.offset));
+      return BigInt(ms[ms.length - 1]!.offset) + 1n;
+    }),
+    ...over,
+  };
+}
+
+async function start(fake: FakeKafka, stage: PartitionedStage<State>) {
+  const metrics = new PipelineMetrics();
+  const rt = await startStageRuntime({ kafka: fake.asKafka(), metrics, logger: createLogger({ level: 'error' }), dlqTopic: 'dlq' }, stage);
+  return { rt, metrics };
+}
+
+describe('the stage runtime', () => {
+  it('commits the offsets a batch handled, in one transaction, and resolves them', async () => {
+    const fake = new FakeKafka();
+    const { rt } = await start(fake, stageOf({}));
+    await fake.deliver(0, [0, 1, 2]);
+    expect(fake.transactions).toEqual([{ messages: [], offsets: '3', result: 'committed' }]);
+    expect(fake.resolved).toEqual(['0:2']);
+    await rt.stop();
+  });
+
+  it('never commits past the commit floor, and catches up once the floor is gone', async () => {
+    const fake = new FakeKafka();
+    let state: State | null = null;
+    const { rt } = await start(fake, stageOf({
+      process: async (ms, ctx) => {
+        state = ctx.state;
+        if (ms[0]!.offset === '0') ctx.state.floor = 1n; // work opened at offset 1 is still open
+        else ctx.state.floor = null;
+        await ctx.commit([{ topic: 'out', messages: [{ value: 'x' }] }], BigInt(ms[ms.length - 1]!.offset) + 1n);
+        return BigInt(ms[ms.length - 1]!.offset) + 1n;
+      },
+    }));
+    await fake.deliver(0, [0, 1, 2, 3]);
+    expect(fake.committed.get(0)).toBe('1');
+    expect(state!.floor).toBe(1n);
+    await fake.deliver(0, [4, 5]);
+    expect(fake.committed.get(0)).toBe('6');
+    expect(fake.transactions.map((t) => [t.messages, t.offsets])).toEqual([[[{ topic: 'out', n: 1 }], '1'], [[{ topic: 'out', n: 1 }], '6']]);
+    await rt.stop();
+  });
+
+  it('writes dead letters to the DLQ in the transaction that skips them, and counts them', async () => {
+    const fake = new FakeKafka();
+    const { rt, metrics } = await start(fake, stageOf({
+      process: async (ms, ctx) => {
+        await ctx.commit([], 1n, [{ message: ms[0]!, reason: 'bad bytes', label: 'poison' }]);
+        return 1n;
+      },
+    }));
+    await fake.deliver(0, [0]);
+    expect(fake.transactions).toEqual([{ messages: [{ topic: 'dlq', n: 1 }], offsets: '1', result: 'committed' }]);
+    expect((await metrics.dlq.get()).values).toEqual([{ labels: { stage: 'test', reason: 'poison' }, value: 1 }]);
+    await rt.stop();
+  });
+
+  // Regression (audit; issue 9): the splitter slept up to 30 s in its failure backoff without
+  // heartbeating against a 30 s session timeout, so a long backoff cost the group membership.
+  it('heartbeats all through a failure backoff, drops the state and seeks back to the committed offset', async () => {
+    const fake = new FakeKafka();
+    const states: State[] = [];
+    let fail = true;
+    const { rt } = await start(fake, stageOf({
+      retry: { backoffMs: 400, backoffMaxMs: 400 },
+      createState: (partition) => {
+        const s = { partition, floor: null, seen: [], dropped: false };
+        states.push(s);
+        return s;
+      },
+      process: async (ms, ctx) => {
+        if (ms[0]!.offset === '2' && fail) {
+          fail = false;
+          await ctx.commit([{ topic: 'out', messages: [{ value: 'x' }] }], 3n);
+        }
+        ctx.state.seen.push(...ms.map((m) => m.offset));
+        return BigInt(ms[ms.length - 1]!.offset) + 1n;
+      },
+    }));
+    await fake.deliver(0, [0, 1]);
+    fake.failNextCommit = true;
+    const beatsBefore = fake.heartbeats;
+    const t0 = Date.now();
+    await fake.deliver(0, [2, 3]);
+    const waited = Date.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(380);
+    // Every 20 ms across a 400 ms backoff: a sleep without beats would give 1 (after the batch).
+    expect(fake.heartbeats - beatsBefore).toBeGreaterThanOrEqual(5);
+    expect(fake.transactions.at(-1)?.result).toBe('aborted');
+    expect(fake.seeks).toEqual([{ partition: 0, offset: '2' }]);
+    expect(states[0]!.dropped).toBe(true);
+    expect(fake.resolved).toEqual(['0:1']);
+    // The replay gets a fresh state and goes through.
+    await fake.deliver(0, [2, 3]);
+    expect(states).toHaveLength(2);
+    expect(states[1]!.seen).toEqual(['2', '3']);
+    expect(fake.committed.get(0)).toBe('4');
+    await rt.stop();
+  });
+
+  it('drops every state on a rebalance, also one whose batch is in flight, and does not resolve that batch', async () => {
+    const fake = new FakeKafka();
+    const states: State[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let active: boolean | null = null;
+    const { rt } = await start(fake, stageOf({
+      createState: (partition) => {
+        const s = { partition, floor: null, seen: [], dropped: false };
+        states.push(s);
+        return s;
+      },
+      process: async (ms, ctx) => {
+        if (ms[0]!.offset === '0' && ctx.partition === 1) {
+          await gate;
+          active = ctx.active;
+        }
+        return BigInt(ms[ms.length - 1]!.offset) + 1n;
+      },
+    }));
+    await fake.deliver(0, [0]);
+    const inFlight = fake.deliver(1, [0, 1]);
+    await new Promise((r) => setTimeout(r, 20));
+    fake.join([0, 1]);
+    release();
+    await inFlight;
+    expect(active).toBe(false);
+    expect(states.map((s) => s.dropped)).toEqual([true, true]);
+    expect(fake.resolved).toEqual(['0:0']);
+    await fake.deliver(1, [0, 1]);
+    expect(states).toHaveLength(3);
+    expect(fake.resolved).toEqual(['0:0', '1:1']);
+    await rt.stop();
+  });
+
+  it('pauses a partition while a gate is closed, heartbeating, and resumes it', async () => {
+    const fake = new FakeKafka();
+    const { rt, metrics } = await start(fake, stageOf({
+      process: async (ms, ctx) => {
+        const paused = await ctx.pauseUntil(new Promise<number>((r) => setTimeout(async () => r(Number((await metrics.pausedPartitions.get()).values[0]?.value)), 120)));
+        expect(paused).toBe(1);
+        return BigInt(ms[ms.length - 1]!.offset) + 1n;
+      },
+    }));
+    const before = fake.heartbeats;
+    await fake.deliver(3, [7]);
+    expect(fake.paused).toEqual([3]);
+    expect(fake.resumed).toEqual([3]);
+    expect(fake.heartbeats - before).toBeGreaterThanOrEqual(3);
+    expect((await metrics.pausedPartitions.get()).values[0]?.value).toBe(0);
+    await rt.stop();
+  });
+
+  it('runs timer work under each partition\'s lock, never beside its batch', async () => {
+    const fake = new FakeKafka();
+    const order: string[] = [];
+    const { rt } = await start(fake, stageOf({
+      process: async (ms) => {
+        order.push('batch-start');
+        await new Promise((r) => setTimeout(r, 50));
+        order.push('batch-end');
+        return BigInt(ms[ms.length - 1]!.offset) + 1n;
+      },
+    }));
+    await fake.deliver(0, [0]);
+    order.length = 0;
+    const batch = fake.deliver(0, [1]);
+    await new Promise((r) => setTimeout(r, 10));
+    await rt.forEachPartition(async (ctx) => { order.push(`timer-${ctx.partition}`); });
+    await batch;
+    expect(order).toEqual(['batch-start', 'batch-end', 'timer-0']);
+    await rt.stop();
+  });
+});
