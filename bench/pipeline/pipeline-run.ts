@@ -6,7 +6,7 @@
 import { keyPartitioner } from '../../src/kafka/partitioner.js';
 import { createRegistry } from '../../src/registry/client.js';
 import { publishMcf } from '../../src/publish/publish-file.js';
-import { readTopicsToEnd } from '../../src/pipeline/read-to-end.js';
+import { readTopicsToEnd } from '../../src/pipeline/tables/topic-reader.js';
 import type { FileResultRecord, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
 import { topicName } from '../../src/topics/definitions.js';
 import { createBenchTopics, type BenchTopics, type Infra } from './infra.js';

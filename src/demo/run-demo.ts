@@ -8,7 +8,7 @@ import { keyPartitioner } from '../kafka/partitioner.js';
 import type { Logger } from '../log/logger.js';
 import { FileReportCollector } from '../pipeline/file-report.js';
 import { startProcessor } from '../pipeline/processor.js';
-import { readTopicsToEnd } from '../pipeline/read-to-end.js';
+import { readTopicsToEnd } from '../pipeline/tables/topic-reader.js';
 import type { FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from '../pipeline/records.js';
 import { publishMcf } from '../publish/publish-file.js';
 import { createRegistry } from '../registry/client.js';
@@ -99,7 +99,7 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
             collector.addFileResult(rec);
             if (rec.status === 'rejected' && rec.errors.some((e) => e.code === 'MCF_DUPLICATE_FILE')) duplicates.add(rec.fileKey);
           }
-        }, { groupStem: 's1mig-demo-reader' });
+        }, { groupStem: `${config.topics.prefix}demo-reader` });
         const rows = uploads.map((u) => {
           if (u.resubmission) {
             const dup = duplicates.has(u.fileKey);

@@ -11,6 +11,7 @@ import { Piscina } from 'piscina';
 import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from '../core/device-crypto.js';
 import { loadDeviceCryptoContext } from '../device-crypto/context.js';
 import { S1migError } from '../errors/s1mig-error.js';
+import { KeyedCapacity } from '../flow/keyed-capacity.js';
 import type { WorkerInit, WorkerReply } from './protocol.js';
 import { packBatch, unpackResults } from './wire.js';
 
@@ -22,6 +23,7 @@ export interface PoolOptions {
 const IDLE_TIMEOUT_MS = 60_000;
 const WORKER_YOUNG_GENERATION_MB = 16;
 const TASKS_PER_WORKER = 2;
+const GATE_KEY = 'batches';
 
 /**
  * Piscina loads plain JavaScript: from dist/ the worker sits next to this file; from the
@@ -62,32 +64,23 @@ export function createPoolChecker(refDir: string, options: PoolOptions = {}): De
     // for no speed (100k-device file: 244 MB default, 219 MB at 16 MB, same wall time).
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
-  const limit = threads + maxQueue;
-  let inFlight = 0;
+  // Batches running or queued in piscina, at most threads + maxQueue: our own gate, since
+  // piscina's 'drain' has had races.
+  const gate = new KeyedCapacity({ limits: () => ({ concurrency: threads + maxQueue }), maxWaiting: Number.POSITIVE_INFINITY });
   let closed = false;
-  const waiters: Array<() => void> = [];
-
-  async function acquire(): Promise<void> {
-    while (inFlight >= limit) await new Promise<void>((r) => waiters.push(r));
-    inFlight++;
-  }
-  function release(): void {
-    inFlight--;
-    waiters.shift()?.();
-  }
 
   return {
     async check(batch: DeviceCryptoBatch): Promise<DeviceCryptoResult[]> {
       if (closed) throw new S1migError('WORKER_FAILED', 'device-crypto pool is closed', { retriable: false });
-      await acquire();
+      const lease = gate.tryAcquire(GATE_KEY) ?? (await gate.tryEnqueue(GATE_KEY)!);
       let reply: WorkerReply;
       try {
-        // Packed here (wire.ts), after acquire(): only batches about to run are held twice.
+        // Packed here (wire.ts), after the gate: only batches about to run are held twice.
         reply = (await pool.run(packBatch(batch))) as WorkerReply;
       } catch (err) {
         throw new S1migError('WORKER_FAILED', `device-crypto worker failed: ${(err as Error).message}`, { cause: err });
       } finally {
-        release();
+        lease.release();
       }
       if (!reply.ok) throw new S1migError('WORKER_FAILED', `device-crypto worker failed: ${reply.reason}`);
       const results = 'packed' in reply ? unpackResults(reply.packed) : reply.results;
@@ -102,7 +95,7 @@ export function createPoolChecker(refDir: string, options: PoolOptions = {}): De
       await pool.destroy();
     },
     stats() {
-      return { inFlight, utilisation: closed ? 0 : pool.utilization };
+      return { inFlight: gate.inFlight(GATE_KEY), utilisation: closed ? 0 : pool.utilization };
     },
   };
 }

@@ -4,7 +4,7 @@ import { errorCode, S1migError } from '../../errors/s1mig-error.js';
 import { createKafka } from '../../kafka/client.js';
 import { recordCodec } from '../../pipeline/codecs.js';
 import { FileReportCollector, selectFile, type FileReport } from '../../pipeline/file-report.js';
-import { readTopicsToEnd } from '../../pipeline/read-to-end.js';
+import { readTopicsToEnd } from '../../pipeline/tables/topic-reader.js';
 import { installationKey, type FileResultRecord, type InstallationDevicesRecord, type InstallationOutcomeRecord } from '../../pipeline/records.js';
 import { createRegistry } from '../../registry/client.js';
 import { JsonReportSink } from '../../report/json-report.js';
@@ -67,7 +67,7 @@ async function collect(opts: ReportArgs): Promise<{ selection: ReturnType<typeof
     const collector = new FileReportCollector();
     await readTopicsToEnd(kafka, admin, [files.topic], async (_t, _p, m) => {
       if (m.value !== null) collector.addFileResult(await files.decode(m.value));
-    }, { timeoutMs: opts.timeoutMs, groupStem: 's1mig-report' });
+    }, { timeoutMs: opts.timeoutMs, groupStem: `${config.topics.prefix}report` });
     const selection = selectFile(opts.file, collector.fileKeys());
     if (selection.kind !== 'found') return { selection, report: null };
     const prefix = Buffer.from(installationKey(selection.fileKey, ''));
@@ -75,7 +75,7 @@ async function collect(opts: ReportArgs): Promise<{ selection: ReturnType<typeof
       if (m.value === null || m.key === null || m.key.subarray(0, prefix.length).compare(prefix) !== 0) return;
       if (topic === devices.topic) collector.addDeviceSegment(await devices.decode(m.value));
       else collector.addOutcome(await outcomes.decode(m.value));
-    }, { timeoutMs: opts.timeoutMs, groupStem: 's1mig-report' });
+    }, { timeoutMs: opts.timeoutMs, groupStem: `${config.topics.prefix}report` });
     return { selection, report: collector.report(selection.fileKey) };
   } catch (cause) {
     if (errorCode(cause) !== undefined) throw cause;

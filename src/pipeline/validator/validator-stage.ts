@@ -4,6 +4,7 @@ import type { S1migConfig } from '../../config/config.js';
 import type { DeviceCryptoChecker } from '../../core/device-crypto.js';
 import type { Logger } from '../../log/logger.js';
 import type { PipelineMetrics } from '../../metrics/pipeline-metrics.js';
+import { KeyedCapacity } from '../../flow/keyed-capacity.js';
 import type { Reference } from '../../reference/index.js';
 import { topicName, type TopicPlanEntry } from '../../topics/definitions.js';
 import { recordCodec, type RecordCodec } from '../codecs.js';
@@ -13,7 +14,6 @@ import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.j
 import { assembleBatch } from './assemble-batch.js';
 import { InstallationAssembler } from './assembler.js';
 import { checkInstallations } from './check-installations.js';
-import { DeviceBudget } from './device-budget.js';
 import { validatorOptions, type ValidatorOptions } from './options.js';
 import { unitRecords } from './outcome.js';
 
@@ -35,6 +35,7 @@ export interface ValidatorStage {
 }
 
 const STAGE = 'validator';
+const POOL_KEY = 'pool';
 
 interface PartitionState {
   readonly assembler: InstallationAssembler<KafkaMessage>;
@@ -57,16 +58,16 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
   const opts = validatorOptions(options);
   const m = deps.metrics;
   const log = deps.logger.child({ stage: STAGE });
-  const budget = new DeviceBudget(opts.maxDevicesInFlight);
+  // Devices buffered or in flight in this process: the pool's gate, one key.
+  const budget = new KeyedCapacity({ limits: () => ({ concurrency: opts.maxDevicesInFlight }), maxWaiting: Number.POSITIVE_INFINITY });
   let runtime: StageRuntime<PartitionState> | null = null;
 
   async function processBatch(cs: Codecs, messages: readonly KafkaMessage[], ctx: PartitionContext<PartitionState>): Promise<bigint> {
-    const held = messages.length;
-    if (!budget.tryAcquire(held)) await ctx.pauseUntil(budget.acquire(held));
+    const lease = budget.tryAcquire(POOL_KEY, messages.length) ?? (await ctx.pauseUntil(budget.tryEnqueue(POOL_KEY, messages.length)!));
     try {
       return await validateAndCommit(cs, messages, ctx);
     } finally {
-      budget.release(held);
+      lease.release();
     }
   }
 

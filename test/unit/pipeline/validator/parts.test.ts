@@ -3,7 +3,7 @@ import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from 
 import type { AssembledInstallation } from '../../../../src/pipeline/validator/assembler.js';
 import { isTransientRegistryError } from '../../../../src/pipeline/validator/assemble-batch.js';
 import { checkInstallations } from '../../../../src/pipeline/validator/check-installations.js';
-import { DeviceBudget } from '../../../../src/pipeline/validator/device-budget.js';
+import { KeyedCapacity, type Lease } from '../../../../src/flow/keyed-capacity.js';
 import { validatorOptions, VALIDATOR_DEFAULTS } from '../../../../src/pipeline/validator/options.js';
 import type { RawDevice } from '../../../../src/mcf/types.js';
 
@@ -53,24 +53,27 @@ describe('checkInstallations', () => {
   });
 });
 
-describe('DeviceBudget', () => {
+describe('the validator\'s device budget (a KeyedCapacity of one key)', () => {
   it('lets requests in while they fit, queues the rest in order, and lets an oversized one in alone', async () => {
-    const b = new DeviceBudget(10);
-    expect(b.tryAcquire(6)).toBe(true);
-    expect(b.tryAcquire(5)).toBe(false);
+    const b = new KeyedCapacity({ limits: () => ({ concurrency: 10 }), maxWaiting: Number.POSITIVE_INFINITY });
+    const six = b.tryAcquire('pool', 6)!;
+    expect(six).not.toBeNull();
+    expect(b.tryAcquire('pool', 5)).toBeNull();
     const order: string[] = [];
-    const p1 = b.acquire(5).then(() => order.push('5'));
-    const p2 = b.acquire(50).then(() => order.push('50'));
-    b.release(6);
+    let five: Lease | null = null;
+    let fifty: Lease | null = null;
+    const p1 = b.tryEnqueue('pool', 5)!.then((l) => { five = l; order.push('5'); });
+    const p2 = b.tryEnqueue('pool', 50)!.then((l) => { fifty = l; order.push('50'); });
+    six.release();
     await p1;
-    expect(b.inUse).toBe(5);
+    expect(b.inFlight('pool')).toBe(5);
     expect(order).toEqual(['5']);
-    b.release(5);
+    five!.release();
     await p2;
     expect(order).toEqual(['5', '50']);
-    expect(b.inUse).toBe(50);
-    b.release(50);
-    expect(b.inUse).toBe(0);
+    expect(b.inFlight('pool')).toBe(50);
+    fifty!.release();
+    expect(b.inFlight('pool')).toBe(0);
   });
 });
 

@@ -1,0 +1,73 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { TopicReader } from './topic-reader.js';
+
+export interface CompactedTableOptions<V> {
+  readonly topic: string;
+  /** `<prefix><name>`: the reader's group stem (see TopicReader). */
+  readonly groupStem: string;
+  readonly decode: (value: Buffer) => Promise<V>;
+  /**
+   * How a record meets the one already held for its key (default: the later replaces it).
+   * Returning `prev` keeps it: e.g. emission progress never moves back on a replay.
+   */
+  readonly merge?: (prev: V, next: V) => V;
+}
+
+/**
+ * A compacted topic materialised as a table: message key -> the latest value, a tombstone
+ * (null value) withdraws the key. Every process reads the whole topic (a group of its own,
+ * read_committed) and keeps up; `catchUp()` waits until it has read everything written
+ * before the call. Own writes can be applied at once after their transaction committed.
+ * The files table is one; the MA, supplier and SMI tables are built the same way.
+ */
+export class CompactedTable<V> {
+  private readonly rows = new Map<string, V>();
+  private readonly reader: TopicReader;
+
+  constructor(kafka: Kafka, admin: Admin, private readonly options: CompactedTableOptions<V>) {
+    this.reader = new TopicReader(kafka, admin, [options.topic], async (_t, _p, m) => {
+      const key = m.key?.toString('utf8');
+      if (key === undefined) return;
+      if (m.value === null) this.delete(key);
+      else this.set(key, await options.decode(m.value));
+    }, { groupStem: options.groupStem });
+  }
+
+  start(): Promise<void> {
+    return this.reader.start();
+  }
+
+  catchUp(timeoutMs?: number): Promise<void> {
+    return this.reader.catchUp(timeoutMs);
+  }
+
+  stop(): Promise<void> {
+    return this.reader.stop();
+  }
+
+  get(key: string): V | undefined {
+    return this.rows.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.rows.has(key);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  entries(): IterableIterator<[string, V]> {
+    return this.rows.entries();
+  }
+
+  /** Applies a record under `key` (also one of our own, right after its transaction committed). */
+  set(key: string, value: V): void {
+    const prev = this.rows.get(key);
+    this.rows.set(key, prev !== undefined && this.options.merge ? this.options.merge(prev, value) : value);
+  }
+
+  delete(key: string): void {
+    this.rows.delete(key);
+  }
+}
