@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { McfReader } from '../src/mcf/reader.js';
-import { XmlTokenizer } from '../src/xml/tokenizer.js';
+import { McfReader } from '../src/core/mcf/reader.js';
+import { XmlTokenizer } from '../src/core/xml/tokenizer.js';
 
 const vector = readFileSync(fileURLToPath(new URL('../../../shared/fixtures/mcf-vectors/basic-valid.xml', import.meta.url)), 'utf8');
 const start = vector.indexOf('<Installation ');

@@ -8,11 +8,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInThreadChecker, createPoolChecker } from '../src/device-crypto/index.js';
-import { loadReference } from '../src/reference/index.js';
-import { JsonReportSink } from '../src/report/json-report.js';
-import type { TextOutput } from '../src/report/output.js';
-import { DEFAULT_POLICY, validateFile } from '../src/validation/validate-file.js';
+import { createPoolChecker } from '../src/adapters/pool/pool-checker.js';
+import { createInThreadChecker } from '../src/core/device-crypto/index.js';
+import { loadReference } from '../src/core/reference/index.js';
+import { JsonReportSink } from '../src/cli/render/json-report.js';
+import type { TextOutput } from '../src/cli/render/output.js';
+import { DEFAULT_POLICY, validateFile } from '../src/jobs/validate/validate-file.js';
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
 const refDir = `${shared}fixtures/mcf-vectors/ref`;

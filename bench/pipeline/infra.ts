@@ -4,13 +4,13 @@
  * or transactional ids, and nothing is left behind on a shared broker.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { loadConfig, type S1migConfig } from '../../src/config/config.js';
-import { createKafka } from '../../src/kafka/client.js';
-import { localDown, localStatus, localUp, resolveLocalInstance } from '../../src/local/index.js';
-import { createRegistry } from '../../src/registry/client.js';
-import { applySchemas } from '../../src/registry/schemas.js';
-import { applyTopics, assertNoRefusal } from '../../src/topics/apply.js';
-import { loadTopicDefinitions, topicPlan, type TopicPlanEntry } from '../../src/topics/definitions.js';
+import { loadConfig, type S1migConfig } from '../../src/adapters/config/config.js';
+import { createKafka } from '../../src/adapters/kafka/client.js';
+import { localDown, localStatus, localUp, resolveLocalInstance } from '../../src/adapters/local/index.js';
+import { createRegistry } from '../../src/adapters/registry/client.js';
+import { applySchemas } from '../../src/adapters/registry/schemas.js';
+import { applyTopics, assertNoRefusal } from '../../src/adapters/topics/apply.js';
+import { loadTopicDefinitions, topicPlan, type TopicPlanEntry } from '../../src/adapters/topics/definitions.js';
 
 export interface Infra {
   readonly kafka: Kafka;

@@ -6,11 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { PartitionProducers } from '../../src/kafka/partition-producers.js';
+import { PartitionProducers } from '../../src/adapters/kafka/partition-producers.js';
 import { VALIDATOR_DEFAULTS } from '../../src/pipeline/validator/validator-stage.js';
-import { topicName } from '../../src/topics/definitions.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
 import type { BenchTopics, Infra } from './infra.js';
-import { waitForTopics } from '../../src/topics/apply.js';
+import { waitForTopics } from '../../src/adapters/topics/apply.js';
 
 export interface PassthroughRun {
   readonly records: number;

@@ -3,12 +3,12 @@
  * chunks, and the outcomes read back from Kafka, where the figures come from (the
  * broker's receipt time of the first chunk and every outcome's decidedAtMs).
  */
-import { keyPartitioner } from '../../src/kafka/partitioner.js';
-import { createRegistry } from '../../src/registry/client.js';
-import { publishMcf } from '../../src/publish/publish-file.js';
+import { keyPartitioner } from '../../src/adapters/kafka/partitioner.js';
+import { createRegistry } from '../../src/adapters/registry/client.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { readTopicsToEnd } from '../../src/pipeline/tables/topic-reader.js';
 import type { FileResultRecord, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
-import { topicName } from '../../src/topics/definitions.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
 import { createBenchTopics, type BenchTopics, type Infra } from './infra.js';
 import { metricSum, startProcessorChild, type ProcessorChild } from './processor-child.js';
 

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { DeviceCryptoContext } from '../../src/device-crypto/context.js';
+import type { DeviceCryptoContext } from '../../src/core/device-crypto/context.js';
 
 /** The CA keys of one SMSO in a fixed order, so that the main thread and workers agree on indexes. */
 export function flattenCaKeys(ctx: DeviceCryptoContext, smso: string): KeyObject[] {

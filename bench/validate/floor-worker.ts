@@ -5,8 +5,8 @@
  */
 import { createDecipheriv, hkdfSync, verify, type KeyObject } from 'node:crypto';
 import { workerData } from 'piscina';
-import { loadDeviceCryptoContext } from '../../src/device-crypto/context.js';
-import { HKDF_INFO_PREFIX } from '../../src/credential/decrypt.js';
+import { loadDeviceCryptoContext } from '../../src/core/device-crypto/context.js';
+import { HKDF_INFO_PREFIX } from '../../src/core/credential/decrypt.js';
 import { unpackBatch } from './floor-batch.js';
 import { flattenCaKeys } from './floor-keys.js';
 
@@ -18,7 +18,7 @@ const EMPTY = Buffer.alloc(0);
 export default function run(ab: ArrayBuffer): number {
   const { certs, creds } = unpackBatch(ab);
   let ok = 0;
-  // Phased over the batch like src/device-crypto/check.ts (all verifies, then all ECDH, all
+  // Phased over the batch like src/core/device-crypto/check.ts (all verifies, then all ECDH, all
   // HKDF, all AES-GCM): the same primitives cost less in runs of one kind, and the floor must
   // be the cheapest way to do them, or the ratio would flatter the validator.
   for (const c of certs) {

@@ -9,16 +9,16 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { decodeStrictBase64 } from '../../src/core/values.js';
-import { encodingOf } from '../../src/der/reader.js';
-import { loadDeviceCryptoContext } from '../../src/device-crypto/context.js';
-import { McfReader } from '../../src/mcf/reader.js';
+import { encodingOf } from '../../src/core/der/reader.js';
+import { loadDeviceCryptoContext } from '../../src/core/device-crypto/context.js';
+import { McfReader } from '../../src/core/mcf/reader.js';
 import { canonicalEui } from '../../src/core/values.js';
-import { fileChunks } from '../../src/validation/read-file.js';
-import { parseCertificate } from '../../src/x509/certificate.js';
+import { fileChunks } from '../../src/adapters/fs/read-file.js';
+import { parseCertificate } from '../../src/core/x509/certificate.js';
 import { packBatch, type FloorCert, type FloorCredential } from './floor-batch.js';
 import { caIndexes } from './floor-keys.js';
 
-/** The validator's default devices per checker batch (src/validation/validate-file.ts). */
+/** The validator's default devices per checker batch (src/jobs/validate/validate-file.ts). */
 export const BATCH_DEVICES = 128;
 
 export interface FloorInput {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { exitStatusOf } from '../errors/s1mig-error.js';
+import { exitStatusOf } from '../core/errors/s1mig-error.js';
 import { tolerateClosedStdout } from './closed-output.js';
 import type { CliCommand } from './command.js';
 import { runCommand } from './run-command.js';

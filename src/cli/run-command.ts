@@ -1,4 +1,4 @@
-import { exitStatusOf } from '../errors/s1mig-error.js';
+import { exitStatusOf } from '../core/errors/s1mig-error.js';
 import { isClosedOutput } from './closed-output.js';
 import type { CliCommand } from './command.js';
 

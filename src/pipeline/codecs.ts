@@ -1,6 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { S1migError } from '../errors/s1mig-error.js';
-import { topicName, type TopicPlanEntry } from '../topics/definitions.js';
+import { S1migError } from '../core/errors/s1mig-error.js';
+import { topicName, type TopicPlanEntry } from '../adapters/topics/definitions.js';
 
 /** Avro codecs of the pipeline's records, bound to the schema ids registered for their topics. */
 export interface RecordCodec<T> {

@@ -1,5 +1,5 @@
-import { tally } from '../validation/installation-report.js';
-import { emptySummary, type InstallationReport, type ReportHeader, type ReportSummary } from '../report/types.js';
+import { tally } from '../core/validation/installation-report.js';
+import { emptySummary, type InstallationReport, type ReportHeader, type ReportSummary } from '../core/outcome/report.js';
 import type { DeviceOutcomeRecord, FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from './records.js';
 
 /** A file's report as the topics tell it: the same shape `validate --json` prints. */

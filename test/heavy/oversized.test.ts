@@ -1,5 +1,5 @@
 import { oversizedPipelineTest } from '../integration/oversized-pipeline.js';
-import { oversizedValidateTest } from '../unit/validation/oversized-file.js';
+import { oversizedValidateTest } from '../unit/jobs/validate/oversized-file.js';
 
 // Outside CI (`npm run test:heavy`): one installation of 1,000,000 devices (a 228 MB file),
 // offline within validate's 300 MB budget and through the pipeline within its 500 MB one.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { DeviceEvent, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
-import { publishMcf } from '../../src/publish/publish-file.js';
-import { topicName } from '../../src/topics/definitions.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
 import { collect } from '../integration/helpers.js';
 import { pipelineWorld } from '../integration/pipeline-setup.js';
 import { decodeAll, ProcessorRunner, repeated, signalGroup, type ProcessorRun, type World } from '../integration/processor-runner.js';

@@ -3,10 +3,10 @@ import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '../../src/pipeline/records.js';
-import { createRegistry } from '../../src/registry/client.js';
-import { applySchemas, readAvroSchema } from '../../src/registry/schemas.js';
-import { loadTopicDefinitions, topicName, topicPlan } from '../../src/topics/definitions.js';
-import { applyTopics } from '../../src/topics/apply.js';
+import { createRegistry } from '../../src/adapters/registry/client.js';
+import { applySchemas, readAvroSchema } from '../../src/adapters/registry/schemas.js';
+import { loadTopicDefinitions, topicName, topicPlan } from '../../src/adapters/topics/definitions.js';
+import { applyTopics } from '../../src/adapters/topics/apply.js';
 import { readAll, Resources, testConfig } from './helpers.js';
 
 describe('topics apply, schemas apply and an Avro round trip through the registry', () => {

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
-import { loadTopicDefinitions, topicPlan } from '../../src/topics/definitions.js';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import { loadTopicDefinitions, topicPlan } from '../../src/adapters/topics/definitions.js';
 import { Resources } from './helpers.js';
 
 const root = new URL('../..', import.meta.url).pathname;

@@ -1,4 +1,4 @@
-import { localDown, localStatus, localUp, resolveLocalInstance } from '../../src/local/index.js';
+import { localDown, localStatus, localUp, resolveLocalInstance } from '../../src/adapters/local/index.js';
 
 /**
  * Starts this instance's local Kafka and registry when they are not running, and stops them

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { loadConfig, type S1migConfig } from '../../src/config/config.js';
-import { createKafka } from '../../src/kafka/client.js';
-import { waitForTopics } from '../../src/topics/apply.js';
+import { loadConfig, type S1migConfig } from '../../src/adapters/config/config.js';
+import { createKafka } from '../../src/adapters/kafka/client.js';
+import { waitForTopics } from '../../src/adapters/topics/apply.js';
 
 /** A config whose topic prefix is random, so every test file has its own topics and subjects. */
 export function testConfig(): Readonly<S1migConfig> {

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { vmHwmBytes } from '../../bench/validate/cli-run.js';
 import type { InstallationDevicesRecord, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
-import { publishMcf } from '../../src/publish/publish-file.js';
-import { topicName } from '../../src/topics/definitions.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 import { decodeAll, ProcessorRunner, type World } from './processor-runner.js';
-import { REF } from '../unit/validation/mcf-fixture.js';
-import { writeOneHugeInstallation } from '../unit/validation/oversized-file.js';
+import { REF } from '../unit/jobs/validate/mcf-fixture.js';
+import { writeOneHugeInstallation } from '../unit/jobs/validate/oversized-file.js';
 
 /**
  * One installation of `devices` devices through the processor (splitter + validator in one

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/logger.js';
+import { createLogger } from '../../src/adapters/log/logger.js';
 import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
 import type { InstallationOutcomeRecord } from '../../src/pipeline/records.js';
-import { publishMcf } from '../../src/publish/publish-file.js';
-import { topicName } from '../../src/topics/definitions.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 

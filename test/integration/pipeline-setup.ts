@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initReferenceDirectory } from '../../src/devtools/ref-init.js';
-import { generateMcf, type GenerateOptions } from '../../src/gen/generate.js';
-import { createRegistry } from '../../src/registry/client.js';
-import { applySchemas } from '../../src/registry/schemas.js';
-import { applyTopics } from '../../src/topics/apply.js';
-import { loadTopicDefinitions, topicPlan, type TopicPlanEntry } from '../../src/topics/definitions.js';
+import { initReferenceDirectory } from '../../src/jobs/devtools/ref-init.js';
+import { generateMcf, type GenerateOptions } from '../../src/jobs/gen/generate.js';
+import { createRegistry } from '../../src/adapters/registry/client.js';
+import { applySchemas } from '../../src/adapters/registry/schemas.js';
+import { applyTopics } from '../../src/adapters/topics/apply.js';
+import { loadTopicDefinitions, topicPlan, type TopicPlanEntry } from '../../src/adapters/topics/definitions.js';
 import { Resources, testConfig } from './helpers.js';
 
 /** A pipeline test world: random-prefixed topics and schemas, a fresh dev reference directory. */

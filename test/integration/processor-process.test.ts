@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { DeviceEvent, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
-import { publishMcf } from '../../src/publish/publish-file.js';
-import { topicName } from '../../src/topics/definitions.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 import { decodeAll, ProcessorRunner, repeated, signalGroup, type World } from './processor-runner.js';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/logger.js';
-import { PipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
+import { createLogger } from '../../src/adapters/log/logger.js';
+import { PipelineMetrics } from '../../src/adapters/metrics/pipeline-metrics.js';
 import type { FileResultRecord } from '../../src/pipeline/records.js';
 import { createSplitterStage } from '../../src/pipeline/splitter/splitter-stage.js';
-import { publishMcf } from '../../src/publish/publish-file.js';
-import { loadReference } from '../../src/reference/index.js';
-import { topicName } from '../../src/topics/definitions.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
+import { loadReference } from '../../src/core/reference/index.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 

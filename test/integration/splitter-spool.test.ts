@@ -2,14 +2,14 @@ import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs'
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEui } from '../../src/core/values.js';
-import { SPOOL_BLOCK_BYTES } from '../../src/fs/verified-spool.js';
-import { createLogger } from '../../src/log/logger.js';
-import { PipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
+import { SPOOL_BLOCK_BYTES } from '../../src/adapters/fs/verified-spool.js';
+import { createLogger } from '../../src/adapters/log/logger.js';
+import { PipelineMetrics } from '../../src/adapters/metrics/pipeline-metrics.js';
 import type { DeviceEvent, FileResultRecord } from '../../src/pipeline/records.js';
 import { createSplitterStage } from '../../src/pipeline/splitter/splitter-stage.js';
-import { publishMcf } from '../../src/publish/publish-file.js';
-import { loadReference } from '../../src/reference/index.js';
-import { topicName } from '../../src/topics/definitions.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
+import { loadReference } from '../../src/core/reference/index.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 

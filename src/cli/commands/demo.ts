@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/config.js';
-import { formatSummaries } from '../../demo/demo-summary.js';
-import { runDemo } from '../../demo/run-demo.js';
-import { S1migError } from '../../errors/s1mig-error.js';
-import { formatStatus, localDown, localStatus, localUp, resolveLocalInstance } from '../../local/index.js';
-import { createLogger } from '../../log/logger.js';
+import { loadConfig } from '../../adapters/config/config.js';
+import { formatSummaries } from '../../jobs/demo/demo-summary.js';
+import { runDemo } from '../../jobs/demo/run-demo.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { formatStatus, localDown, localStatus, localUp, resolveLocalInstance } from '../../adapters/local/index.js';
+import { createLogger } from '../../adapters/log/logger.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = `usage: s1mig demo [--keep-running] [--scale X] [--timeout SECONDS] [--json]

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { errorCode } from '../../errors/s1mig-error.js';
-import { generateMcf } from '../../gen/generate.js';
+import { errorCode } from '../../core/errors/s1mig-error.js';
+import { generateMcf } from '../../jobs/gen/generate.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE =

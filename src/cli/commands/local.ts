@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { S1migError } from '../../errors/s1mig-error.js';
-import { formatStatus, localDown, localStatus, localUp, resolveLocalInstance, LOCAL_ENV_VARS } from '../../local/index.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { formatStatus, localDown, localStatus, localUp, resolveLocalInstance, LOCAL_ENV_VARS } from '../../adapters/local/index.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = `usage: s1mig local up | down | status [--json]

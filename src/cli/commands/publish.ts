@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/config.js';
-import { S1migError } from '../../errors/s1mig-error.js';
-import { createKafka } from '../../kafka/client.js';
-import { keyPartitioner } from '../../kafka/partitioner.js';
-import { publishMcf } from '../../publish/publish-file.js';
-import { loadTopicDefinitions, topicName, topicPlan } from '../../topics/definitions.js';
+import { loadConfig } from '../../adapters/config/config.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { createKafka } from '../../adapters/kafka/client.js';
+import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
+import { publishMcf } from '../../jobs/publish/publish-file.js';
+import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = 'usage: s1mig publish FILE... [--chunk-size BYTES] [--key FILE_KEY] [--config FILE] [--json]';

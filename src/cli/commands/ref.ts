@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { initReferenceDirectory } from '../../devtools/ref-init.js';
-import { errorCode } from '../../errors/s1mig-error.js';
+import { initReferenceDirectory } from '../../jobs/devtools/ref-init.js';
+import { errorCode } from '../../core/errors/s1mig-error.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = 'usage: s1mig ref init DIR [--force]';

@@ -1,17 +1,17 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/config.js';
-import { errorCode, S1migError } from '../../errors/s1mig-error.js';
-import { createKafka } from '../../kafka/client.js';
+import { loadConfig } from '../../adapters/config/config.js';
+import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
+import { createKafka } from '../../adapters/kafka/client.js';
 import { recordCodec } from '../../pipeline/codecs.js';
 import { FileReportCollector, selectFile, type FileReport } from '../../pipeline/file-report.js';
 import { readTopicsToEnd } from '../../pipeline/tables/topic-reader.js';
 import { installationKey, type FileResultRecord, type InstallationDevicesRecord, type InstallationOutcomeRecord } from '../../pipeline/records.js';
-import { createRegistry } from '../../registry/client.js';
-import { JsonReportSink } from '../../report/json-report.js';
-import { writableOutput } from '../../report/output.js';
-import { TextReportSink } from '../../report/text-report.js';
-import type { ReportSink } from '../../report/types.js';
-import { loadTopicDefinitions, topicPlan } from '../../topics/definitions.js';
+import { createRegistry } from '../../adapters/registry/client.js';
+import { JsonReportSink } from '../render/json-report.js';
+import { writableOutput } from '../render/output.js';
+import { TextReportSink } from '../render/text-report.js';
+import type { ReportSink } from '../../core/outcome/report.js';
+import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = 'usage: s1mig report FILE_KEY|FILE_ID [--json] [--config FILE] [--timeout-ms N]';

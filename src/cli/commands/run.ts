@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/config.js';
-import { S1migError } from '../../errors/s1mig-error.js';
-import { createLogger, type Logger } from '../../log/logger.js';
+import { loadConfig } from '../../adapters/config/config.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { createLogger, type Logger } from '../../adapters/log/logger.js';
 import { startProcessor, STAGES, type StageName } from '../../pipeline/processor.js';
 import type { CliCommand } from '../command.js';
 

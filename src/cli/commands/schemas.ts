@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/config.js';
-import { S1migError } from '../../errors/s1mig-error.js';
-import { createRegistry } from '../../registry/client.js';
-import { applySchemas } from '../../registry/schemas.js';
-import { loadTopicDefinitions, topicPlan } from '../../topics/definitions.js';
+import { loadConfig } from '../../adapters/config/config.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { createRegistry } from '../../adapters/registry/client.js';
+import { applySchemas } from '../../adapters/registry/schemas.js';
+import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
 
 export const command: CliCommand = {

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/config.js';
-import { errorCode, S1migError } from '../../errors/s1mig-error.js';
-import { createKafka } from '../../kafka/client.js';
-import { createRegistry } from '../../registry/client.js';
-import { applySchemas } from '../../registry/schemas.js';
-import { applyTopics, assertNoRefusal } from '../../topics/apply.js';
-import { loadTopicDefinitions, topicPlan } from '../../topics/definitions.js';
+import { loadConfig } from '../../adapters/config/config.js';
+import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
+import { createKafka } from '../../adapters/kafka/client.js';
+import { createRegistry } from '../../adapters/registry/client.js';
+import { applySchemas } from '../../adapters/registry/schemas.js';
+import { applyTopics, assertNoRefusal } from '../../adapters/topics/apply.js';
+import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = `usage: s1mig topics apply [--force] [--dry-run] [--no-schemas] [--config FILE] [--json]

@@ -1,8 +1,8 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { FETCH_MAX_WAIT_MS } from '../../kafka/client.js';
-import { PartitionProducers } from '../../kafka/partition-producers.js';
-import type { Logger } from '../../log/logger.js';
-import type { PipelineMetrics } from '../../metrics/pipeline-metrics.js';
+import { FETCH_MAX_WAIT_MS } from '../../adapters/kafka/client.js';
+import { PartitionProducers } from '../../adapters/kafka/partition-producers.js';
+import type { Logger } from '../../adapters/log/logger.js';
+import type { PipelineMetrics } from '../../adapters/metrics/pipeline-metrics.js';
 import { deadLetter } from '../dlq.js';
 import { sleepWithHeartbeat, withHeartbeat } from './heartbeat.js';
 import type { DeadLetter, PartitionContext, PartitionedStage, TopicMessages } from './stage.js';

@@ -1,9 +1,9 @@
 import { canonicalEui } from '../../core/values.js';
-import type { CompactStringSet } from '../../mcf/compact-set.js';
-import type { ParsedHeader } from '../../mcf/header.js';
-import { McfReader } from '../../mcf/reader.js';
-import type { RawDevice, RawInstallation } from '../../mcf/types.js';
-import { MAX_DEVICES } from '../../validation/installation-rules.js';
+import type { CompactStringSet } from '../../core/mcf/compact-set.js';
+import type { ParsedHeader } from '../../core/mcf/header.js';
+import { McfReader } from '../../core/mcf/reader.js';
+import type { RawDevice, RawInstallation } from '../../core/mcf/types.js';
+import { MAX_DEVICES } from '../../core/validation/installation-rules.js';
 import { SEGMENT_DEVICES, type DeviceEvent } from '../records.js';
 
 /** Where a unit's devices sit in an oversized installation. */

@@ -1,9 +1,9 @@
-import type { McfScan } from '../../mcf/types.js';
-import { parseHeader, type ParsedHeader } from '../../mcf/header.js';
-import type { Reference } from '../../reference/index.js';
-import { coded } from '../../report/messages.js';
-import type { CodedMessage } from '../../report/types.js';
-import { decideFile } from '../../validation/file-rules.js';
+import type { McfScan } from '../../core/mcf/types.js';
+import { parseHeader, type ParsedHeader } from '../../core/mcf/header.js';
+import type { Reference } from '../../core/reference/index.js';
+import { coded } from '../../core/outcome/messages.js';
+import type { CodedMessage } from '../../core/outcome/report.js';
+import { decideFile } from '../../core/validation/file-rules.js';
 import type { FileResultRecord } from '../records.js';
 
 export interface VerdictInput {

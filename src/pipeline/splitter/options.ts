@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute } from 'node:path';
-import { S1migError } from '../../errors/s1mig-error.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../../transfer/chunk-headers.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../core/transfer/chunk-headers.js';
 
 export interface SplitterOptions {
   groupId: string;

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { canonicalEui } from '../../core/values.js';
-import { VerifiedSpool } from '../../fs/verified-spool.js';
-import { CompactStringSet } from '../../mcf/compact-set.js';
-import { McfReader } from '../../mcf/reader.js';
-import type { McfScan } from '../../mcf/types.js';
-import { MAX_DEVICES } from '../../validation/installation-rules.js';
+import { VerifiedSpool } from '../../adapters/fs/verified-spool.js';
+import { CompactStringSet } from '../../core/mcf/compact-set.js';
+import { McfReader } from '../../core/mcf/reader.js';
+import type { McfScan } from '../../core/mcf/types.js';
+import { MAX_DEVICES } from '../../core/validation/installation-rules.js';
 
 /**
  * Pass 1 of one upload while its chunks arrive: the streaming reader checks structure,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { FETCH_MAX_WAIT_MS } from '../../kafka/client.js';
+import { FETCH_MAX_WAIT_MS } from '../../adapters/kafka/client.js';
 
 export type OnRecord = (topic: string, partition: number, message: KafkaMessage) => Promise<void> | void;
 

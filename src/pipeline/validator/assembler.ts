@@ -1,4 +1,4 @@
-import type { RawDevice, RawInstallation } from '../../mcf/types.js';
+import type { RawDevice, RawInstallation } from '../../core/mcf/types.js';
 import { deviceEventKey, SEGMENT_DEVICES, type DeviceEvent } from '../records.js';
 
 /** The file context every device event of an installation carries. */

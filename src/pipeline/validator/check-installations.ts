@@ -1,6 +1,6 @@
-import type { DeviceCryptoChecker, DeviceCryptoInput, DeviceCryptoResult } from '../../core/device-crypto.js';
-import { S1migError } from '../../errors/s1mig-error.js';
-import { deviceCryptoInput } from '../../validation/device-rules.js';
+import type { DeviceCryptoChecker, DeviceCryptoInput, DeviceCryptoResult } from '../../core/contracts/device-crypto.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { deviceCryptoInput } from '../../core/validation/device-rules.js';
 import type { AssembledInstallation } from './assembler.js';
 
 /**

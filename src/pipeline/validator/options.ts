@@ -1,5 +1,5 @@
-import { S1migError } from '../../errors/s1mig-error.js';
-import { DEFAULT_POLICY, type ValidationPolicy } from '../../validation/policy.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { DEFAULT_POLICY, type ValidationPolicy } from '../../core/validation/policy.js';
 
 export interface ValidatorOptions {
   /** Consumer group of the stage (also the stem of its transactional ids). */

@@ -1,11 +1,11 @@
-import type { DeviceCryptoResult } from '../../core/device-crypto.js';
-import type { EligibilityCombination } from '../../reference/index.js';
-import { installationReport } from '../../validation/installation-report.js';
-import type { ValidationPolicy } from '../../validation/policy.js';
-import { coded } from '../../report/messages.js';
-import type { DeviceReport } from '../../report/types.js';
-import { evaluateDevice } from '../../validation/device-rules.js';
-import { oversizedOutcome } from '../../validation/installation-rules.js';
+import type { DeviceCryptoResult } from '../../core/contracts/device-crypto.js';
+import type { EligibilityCombination } from '../../core/reference/index.js';
+import { installationReport } from '../../core/validation/installation-report.js';
+import type { ValidationPolicy } from '../../core/validation/policy.js';
+import { coded } from '../../core/outcome/messages.js';
+import type { DeviceReport } from '../../core/outcome/report.js';
+import { evaluateDevice } from '../../core/validation/device-rules.js';
+import { oversizedOutcome } from '../../core/validation/installation-rules.js';
 import type { DeviceOutcomeRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from '../records.js';
 import type { AssembledInstallation } from './assembler.js';
 

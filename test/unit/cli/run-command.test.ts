@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../../src/cli/run-command.js';
-import { S1migError } from '../../../src/errors/s1mig-error.js';
+import { S1migError } from '../../../src/core/errors/s1mig-error.js';
 
 describe('runCommand', () => {
   afterEach(() => vi.restoreAllMocks());

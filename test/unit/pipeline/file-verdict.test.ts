@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { McfReader } from '../../../src/mcf/reader.js';
+import { McfReader } from '../../../src/core/mcf/reader.js';
 import type { FileResultRecord } from '../../../src/pipeline/records.js';
 import { fileVerdict, FUTURE_SKEW_SEC, transferRejection } from '../../../src/pipeline/splitter/file-verdict.js';
-import { loadReference } from '../../../src/reference/index.js';
+import { loadReference } from '../../../src/core/reference/index.js';
 
 const vectors = new URL('../../../../shared/fixtures/mcf-vectors/', import.meta.url);
 const ref = loadReference(new URL('ref', vectors).pathname);

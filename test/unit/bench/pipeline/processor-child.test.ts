@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { metricSum, parseMetrics } from '../../../../bench/pipeline/processor-child.js';
 import { percentile } from '../../../../bench/pipeline/pipeline-run.js';
-import { PipelineMetrics } from '../../../../src/metrics/pipeline-metrics.js';
+import { PipelineMetrics } from '../../../../src/adapters/metrics/pipeline-metrics.js';
 
 describe('parseMetrics / metricSum', () => {
   it('reads the counters the processor exposes, summed over labels', async () => {

@@ -22,29 +22,28 @@ export class FakeKafka {
   running = true;
 
   asKafka(): Kafka {
-    const self = this;
     const consumer = {
       events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
-      on: (e: string, h: (e: { payload: unknown }) => void) => void self.handlers.set(e, h),
+      on: (e: string, h: (e: { payload: unknown }) => void) => void this.handlers.set(e, h),
       connect: async () => undefined,
       subscribe: async () => undefined,
-      run: async (o: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => { self.eachBatch = o.eachBatch; },
-      pause: (t: Array<{ partitions: number[] }>) => void self.paused.push(...t.flatMap((x) => x.partitions)),
-      resume: (t: Array<{ partitions: number[] }>) => void self.resumed.push(...t.flatMap((x) => x.partitions)),
-      seek: (s: { partition: number; offset: string }) => void self.seeks.push({ partition: s.partition, offset: s.offset }),
-      disconnect: async () => { self.running = false; },
+      run: async (o: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => { this.eachBatch = o.eachBatch; },
+      pause: (t: Array<{ partitions: number[] }>) => void this.paused.push(...t.flatMap((x) => x.partitions)),
+      resume: (t: Array<{ partitions: number[] }>) => void this.resumed.push(...t.flatMap((x) => x.partitions)),
+      seek: (s: { partition: number; offset: string }) => void this.seeks.push({ partition: s.partition, offset: s.offset }),
+      disconnect: async () => { this.running = false; },
     };
     const admin = {
       connect: async () => undefined,
       disconnect: async () => undefined,
-      fetchOffsets: async () => [{ topic: 'in', partitions: [...self.committed].map(([partition, offset]) => ({ partition, offset })) }],
+      fetchOffsets: async () => [{ topic: 'in', partitions: [...this.committed].map(([partition, offset]) => ({ partition, offset })) }],
     };
     const producer = () => ({
       connect: async () => undefined,
       disconnect: async () => undefined,
       transaction: async () => {
         const tx: FakeTransaction = { messages: [], offsets: null, result: 'open' };
-        self.transactions.push(tx);
+        this.transactions.push(tx);
         let partition = -1;
         return {
           sendBatch: async (b: { topicMessages: Array<{ topic: string; messages: unknown[] }> }) => {
@@ -56,12 +55,12 @@ export class FakeKafka {
             tx.offsets = p.offset;
           },
           commit: async () => {
-            if (self.failNextCommit) {
-              self.failNextCommit = false;
+            if (this.failNextCommit) {
+              this.failNextCommit = false;
               throw new Error('broker said no');
             }
             tx.result = 'committed';
-            if (tx.offsets !== null) self.committed.set(partition, tx.offsets);
+            if (tx.offsets !== null) this.committed.set(partition, tx.offsets);
           },
           abort: async () => { tx.result = 'aborted'; },
         };

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../../src/log/logger.js';
-import { PipelineMetrics } from '../../../../src/metrics/pipeline-metrics.js';
+import { createLogger } from '../../../../src/adapters/log/logger.js';
+import { PipelineMetrics } from '../../../../src/adapters/metrics/pipeline-metrics.js';
 import type { PartitionContext, PartitionedStage } from '../../../../src/pipeline/runtime/stage.js';
 import { startStageRuntime } from '../../../../src/pipeline/runtime/stage-runtime.js';
 import { FakeKafka } from './fake-kafka.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CompactStringSet } from '../../../../src/mcf/compact-set.js';
-import type { ParsedHeader } from '../../../../src/mcf/header.js';
-import type { RawDevice, RawInstallation } from '../../../../src/mcf/types.js';
+import { CompactStringSet } from '../../../../src/core/mcf/compact-set.js';
+import type { ParsedHeader } from '../../../../src/core/mcf/header.js';
+import type { RawDevice, RawInstallation } from '../../../../src/core/mcf/types.js';
 import { installationEvents } from '../../../../src/pipeline/splitter/emitter.js';
 
 const header: ParsedHeader = {

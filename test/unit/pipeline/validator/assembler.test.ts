@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createInThreadChecker } from '../../../../src/device-crypto/index.js';
+import { createInThreadChecker } from '../../../../src/core/device-crypto/index.js';
 import type { DeviceEvent } from '../../../../src/pipeline/records.js';
-import { loadReference } from '../../../../src/reference/index.js';
-import { DEFAULT_POLICY } from '../../../../src/validation/policy.js';
-import { deviceCryptoInput } from '../../../../src/validation/device-rules.js';
+import { loadReference } from '../../../../src/core/reference/index.js';
+import { DEFAULT_POLICY } from '../../../../src/core/validation/policy.js';
+import { deviceCryptoInput } from '../../../../src/core/validation/device-rules.js';
 import { InstallationAssembler, type AssembledInstallation } from '../../../../src/pipeline/validator/assembler.js';
 import { outcomeRecord } from '../../../../src/pipeline/validator/outcome.js';
 import { vectorEvents, withoutMessages } from './vector-events.js';

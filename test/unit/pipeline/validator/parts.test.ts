@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from '../../../../src/core/device-crypto.js';
+import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from '../../../../src/core/contracts/device-crypto.js';
 import type { AssembledInstallation } from '../../../../src/pipeline/validator/assembler.js';
 import { isTransientRegistryError } from '../../../../src/pipeline/validator/assemble-batch.js';
 import { checkInstallations } from '../../../../src/pipeline/validator/check-installations.js';
-import { KeyedCapacity, type Lease } from '../../../../src/flow/keyed-capacity.js';
+import { KeyedCapacity, type Lease } from '../../../../src/core/flow/keyed-capacity.js';
 import { validatorOptions, VALIDATOR_DEFAULTS } from '../../../../src/pipeline/validator/options.js';
-import type { RawDevice } from '../../../../src/mcf/types.js';
+import type { RawDevice } from '../../../../src/core/mcf/types.js';
 
 function device(id: string): RawDevice {
   return { fields: { DeviceID: id, DeviceType: 'ESME', Manufacturer: null, Model: null, FirmwareVersion: null, MPxN: null,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseHeader, type ParsedHeader } from '../../../../src/mcf/header.js';
-import { McfReader } from '../../../../src/mcf/reader.js';
-import type { RawInstallation } from '../../../../src/mcf/types.js';
+import { parseHeader, type ParsedHeader } from '../../../../src/core/mcf/header.js';
+import { McfReader } from '../../../../src/core/mcf/reader.js';
+import type { RawInstallation } from '../../../../src/core/mcf/types.js';
 import { installationEvents } from '../../../../src/pipeline/splitter/emitter.js';
 import type { DeviceEvent } from '../../../../src/pipeline/records.js';
-import { scanFile } from '../../../../src/validation/validate-file.js';
+import { scanFile } from '../../../../src/jobs/validate/validate-file.js';
 
 /** The device events the splitter emits for a vector file (mirrors its emitter), per installation. */
 export async function vectorEvents(path: string): Promise<{ header: ParsedHeader; fileKey: string; installations: DeviceEvent[][] }> {

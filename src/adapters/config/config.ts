@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute } from 'node:path';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { kafkaBootstrap, registryUrl, resolveLocalInstance } from './local-instance.js';
+
+/**
+ * The one typed configuration. Precedence: defaults < JSON file (S1MIG_CONFIG or --config)
+ * < environment variables. Validated once at start-up with messages that name the field,
+ * then frozen. The local profile points at this instance's local infrastructure; the
+ * production profile has no broker default and replicates 3 ways.
+ */
+export interface SaslOptions {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+export interface S1migConfig {
+  profile: 'local' | 'production';
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    ssl: boolean;
+    sasl: SaslOptions | null;
+    connectionTimeoutMs: number;
+    requestTimeoutMs: number;
+  };
+  registry: { url: string; username: string | null; password: string | null };
+  topics: { prefix: string; replicationFactor: number; minInsyncReplicas: number };
+  /** Local files: the folder under which the splitter creates its private spool folder. */
+  spool: { base: string };
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+export const PROFILE_DEFAULTS = {
+  local: { replicationFactor: 1, minInsyncReplicas: 1 },
+  production: { replicationFactor: 3, minInsyncReplicas: 2 },
+} as const;
+
+/** Environment variables and the config field each sets (documented in docs/operations.md). */
+export const CONFIG_ENV = {
+  S1MIG_PROFILE: 'profile',
+  S1MIG_KAFKA_BROKERS: 'kafka.brokers',
+  S1MIG_KAFKA_CLIENT_ID: 'kafka.clientId',
+  S1MIG_KAFKA_SSL: 'kafka.ssl',
+  S1MIG_KAFKA_SASL_MECHANISM: 'kafka.sasl.mechanism',
+  S1MIG_KAFKA_SASL_USERNAME: 'kafka.sasl.username',
+  S1MIG_KAFKA_SASL_PASSWORD: 'kafka.sasl.password',
+  S1MIG_REGISTRY_URL: 'registry.url',
+  S1MIG_REGISTRY_USERNAME: 'registry.username',
+  S1MIG_REGISTRY_PASSWORD: 'registry.password',
+  S1MIG_TOPIC_PREFIX: 'topics.prefix',
+  S1MIG_REPLICATION_FACTOR: 'topics.replicationFactor',
+  S1MIG_MIN_INSYNC_REPLICAS: 'topics.minInsyncReplicas',
+  S1MIG_SPOOL_BASE: 'spool.base',
+} as const;
+
+function fail(field: string, message: string): never {
+  throw new S1migError('CONFIG_INVALID', `config ${field}: ${message}`);
+}
+
+function readFile(path: string): DeepPartial<S1migConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new S1migError('CONFIG_INVALID', `cannot read config file ${path}`, { cause });
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('(file)', `${path} must hold a JSON object`);
+    return parsed as DeepPartial<S1migConfig>;
+  } catch (cause) {
+    if ((cause as { code?: string }).code === 'CONFIG_INVALID') throw cause;
+    throw new S1migError('CONFIG_INVALID', `config file ${path} is not valid JSON`, { cause });
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof node[p] !== 'object' || node[p] === null) node[p] = {};
+    node = node[p] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(CONFIG_ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw;
+    if (field === 'kafka.brokers') value = raw.split(',').map((b) => b.trim()).filter(Boolean);
+    else if (field === 'kafka.ssl') value = raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+    else if (field.startsWith('topics.') && field !== 'topics.prefix') value = Number(raw);
+    setPath(out, field, value);
+  }
+  return out;
+}
+
+function merge<T>(base: T, over: unknown): T {
+  if (typeof over !== 'object' || over === null || Array.isArray(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = out[k];
+    out[k] = typeof b === 'object' && b !== null && !Array.isArray(b) ? merge(b, v) : v;
+  }
+  return out as T;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+function positiveInt(field: string, v: unknown): void {
+  if (!Number.isInteger(v) || (v as number) < 1) fail(field, `must be a positive integer, got ${JSON.stringify(v)}`);
+}
+
+function validate(c: S1migConfig): void {
+  if (c.profile !== 'local' && c.profile !== 'production') fail('profile', `must be 'local' or 'production', got ${JSON.stringify(c.profile)}`);
+  if (!Array.isArray(c.kafka.brokers) || c.kafka.brokers.length === 0) fail('kafka.brokers', 'must list at least one host:port (S1MIG_KAFKA_BROKERS)');
+  for (const b of c.kafka.brokers) if (typeof b !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(b)) fail('kafka.brokers', `'${String(b)}' is not host:port`);
+  if (typeof c.kafka.clientId !== 'string' || c.kafka.clientId === '') fail('kafka.clientId', 'must be a non-empty string');
+  if (typeof c.kafka.ssl !== 'boolean') fail('kafka.ssl', 'must be true or false');
+  if (c.kafka.sasl !== null) {
+    const s = c.kafka.sasl;
+    if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(s.mechanism)) fail('kafka.sasl.mechanism', `must be plain, scram-sha-256 or scram-sha-512`);
+    if (typeof s.username !== 'string' || s.username === '') fail('kafka.sasl.username', 'is required with a SASL mechanism');
+    if (typeof s.password !== 'string') fail('kafka.sasl.password', 'is required with a SASL mechanism');
+  }
+  positiveInt('kafka.connectionTimeoutMs', c.kafka.connectionTimeoutMs);
+  positiveInt('kafka.requestTimeoutMs', c.kafka.requestTimeoutMs);
+  try {
+    const u = new URL(c.registry.url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') fail('registry.url', 'must be http(s)');
+  } catch (e) {
+    if ((e as { code?: string }).code === 'CONFIG_INVALID') throw e;
+    fail('registry.url', `'${c.registry.url}' is not a URL`);
+  }
+  if (typeof c.topics.prefix !== 'string' || !/^[A-Za-z0-9._-]{0,100}$/.test(c.topics.prefix)) fail('topics.prefix', 'may hold only [A-Za-z0-9._-]');
+  positiveInt('topics.replicationFactor', c.topics.replicationFactor);
+  positiveInt('topics.minInsyncReplicas', c.topics.minInsyncReplicas);
+  if (c.topics.minInsyncReplicas > c.topics.replicationFactor) fail('topics.minInsyncReplicas', 'cannot exceed topics.replicationFactor');
+  if (typeof c.spool.base !== 'string' || !isAbsolute(c.spool.base)) fail('spool.base', `must be an absolute path (S1MIG_SPOOL_BASE), got ${JSON.stringify(c.spool.base)}`);
+}
+
+export interface LoadConfigOptions {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): Readonly<S1migConfig> {
+  const env = opts.env ?? process.env;
+  const filePath = opts.file ?? env['S1MIG_CONFIG'];
+  const file = filePath ? readFile(filePath) : {};
+  const envPart = fromEnv(env);
+  const profile = (envPart['profile'] ?? file.profile ?? 'local') as S1migConfig['profile'];
+  const local = profile === 'local' ? resolveLocalInstance(env, opts.cwd) : null;
+  const pd = PROFILE_DEFAULTS[profile] ?? PROFILE_DEFAULTS.local;
+  const defaults: S1migConfig = {
+    profile,
+    kafka: {
+      brokers: local ? [kafkaBootstrap(local)] : [],
+      clientId: 's1mig',
+      ssl: false,
+      sasl: null,
+      connectionTimeoutMs: 3000,
+      requestTimeoutMs: 30000,
+    },
+    registry: { url: local ? registryUrl(local) : '', username: null, password: null },
+    topics: { prefix: 's1mig.', replicationFactor: pd.replicationFactor, minInsyncReplicas: pd.minInsyncReplicas },
+    spool: { base: tmpdir() },
+  };
+  const merged = merge(merge(defaults, file), envPart);
+  if (merged.kafka.sasl && typeof merged.kafka.sasl === 'object' && !('mechanism' in merged.kafka.sasl)) merged.kafka.sasl = null;
+  validate(merged);
+  return deepFreeze(merged);
+}
+
+/** The config without secrets, for logs and `status` output. */
+export function redactConfig(c: S1migConfig): unknown {
+  return {
+    ...c,
+    kafka: { ...c.kafka, sasl: c.kafka.sasl ? { ...c.kafka.sasl, password: '***' } : null },
+    registry: { ...c.registry, password: c.registry.password === null ? null : '***' },
+  };
+}

@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { S1migConfig } from '../../adapters/config/config.js';
+import { initReferenceDirectory } from '../devtools/ref-init.js';
+import { createKafka } from '../../adapters/kafka/client.js';
+import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
+import type { Logger } from '../../adapters/log/logger.js';
+import { FileReportCollector } from '../../pipeline/file-report.js';
+import { startProcessor } from '../../pipeline/processor.js';
+import { readTopicsToEnd } from '../../pipeline/tables/topic-reader.js';
+import type { FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from '../../pipeline/records.js';
+import { publishMcf } from '../publish/publish-file.js';
+import { createRegistry } from '../../adapters/registry/client.js';
+import { applySchemas } from '../../adapters/registry/schemas.js';
+import { applyTopics, assertNoRefusal } from '../../adapters/topics/apply.js';
+import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
+import { generateDemoFiles } from './demo-files.js';
+import { summarise, type UploadSummary } from './demo-summary.js';
+
+export interface DemoOptions {
+  workDir: string;
+  scale: number;
+  timeoutMs: number;
+  /** Keep the processor running after the summary until this promise resolves. */
+  holdOpen?: (metricsUrl: string) => Promise<void>;
+  progress: (line: string) => void;
+}
+
+export interface DemoResult {
+  uploads: UploadSummary[];
+  devicesValidated: number;
+  seconds: number;
+  devicesPerSecond: number;
+  metricsUrl: string;
+  /** Metric values at the end, to show that /metrics tells the same story. */
+  metrics: Record<string, number>;
+}
+
+async function metricValue(registry: { getSingleMetricAsString(name: string): Promise<string> }, name: string): Promise<number> {
+  const text = await registry.getSingleMetricAsString(name);
+  return text.split('\n').filter((l) => l.startsWith(name) && !l.startsWith('#')).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+/** The main job end to end on the configured cluster: generate, publish, process, report from the topics. */
+export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, logger: Logger): Promise<DemoResult> {
+  const plan = topicPlan(loadTopicDefinitions(), config.topics);
+  const kafka = createKafka(config, 'demo');
+  const admin = kafka.admin();
+  await admin.connect();
+  const registry: SchemaRegistry = createRegistry(config);
+  try {
+    o.progress('applying topics and schemas');
+    assertNoRefusal(await applyTopics(admin, plan));
+    await applySchemas(registry, plan);
+    const refDir = join(o.workDir, 'ref');
+    if (!existsSync(join(refDir, 'eligible-product-combinations.json'))) initReferenceDirectory(refDir);
+    const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    const dir = join(o.workDir, runId);
+    mkdirSync(dir, { recursive: true });
+    o.progress('generating three MCF files (signed, every device its own keys)');
+    const files = await generateDemoFiles(refDir, dir, runId, o.scale);
+
+    o.progress('starting the processor (splitter + validator)');
+    const processor = await startProcessor(config, { stages: ['splitter', 'validator'], refDir, metricsPort: 0 }, logger);
+    try {
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
+      await producer.connect();
+      const started = Date.now();
+      const uploads: Array<{ label: string; fileKey: string; resubmission: boolean }> = [];
+      try {
+        for (const f of files) {
+          const r = await publishMcf(producer, topicName(plan, 'mcf.chunks'), f.result.out);
+          uploads.push({ label: f.label, fileKey: r.fileKey, resubmission: false });
+          o.progress(`published ${f.label}: ${r.fileKey} (${r.chunks} chunks)`);
+        }
+        // The clean file again: an accepted file key cannot be used twice (MCF_DUPLICATE_FILE).
+        const again = await publishMcf(producer, topicName(plan, 'mcf.chunks'), files[0]!.result.out);
+        uploads.push({ label: 're-submission of the clean file', fileKey: again.fileKey, resubmission: true });
+        o.progress('published the clean file a second time');
+      } finally {
+        await producer.disconnect();
+      }
+
+      const deadline = Date.now() + o.timeoutMs;
+      for (;;) {
+        const collector = new FileReportCollector();
+        const duplicates = new Set<string>();
+        let lastDecided = 0;
+        const devicesTopic = topicName(plan, 'mcf.installation-devices');
+        await readTopicsToEnd(kafka, admin, [topicName(plan, 'mcf.files'), topicName(plan, 'mcf.installation-outcomes'), devicesTopic], async (topic, _p, m) => {
+          if (m.value === null) return;
+          const rec = (await registry.decode(m.value)) as FileResultRecord | InstallationOutcomeRecord;
+          if (topic === devicesTopic) collector.addDeviceSegment(rec as unknown as InstallationDevicesRecord);
+          else if ('installationId' in rec) {
+            collector.addOutcome(rec);
+            lastDecided = Math.max(lastDecided, rec.decidedAtMs);
+          } else {
+            collector.addFileResult(rec);
+            if (rec.status === 'rejected' && rec.errors.some((e) => e.code === 'MCF_DUPLICATE_FILE')) duplicates.add(rec.fileKey);
+          }
+        }, { groupStem: `${config.topics.prefix}demo-reader` });
+        const rows = uploads.map((u) => {
+          if (u.resubmission) {
+            const dup = duplicates.has(u.fileKey);
+            return { ...summarise(u.label, null, u.fileKey), status: dup ? ('rejected' as const) : ('pending' as const), fileCodes: dup ? ['MCF_DUPLICATE_FILE'] : [] };
+          }
+          return summarise(u.label, collector.report(u.fileKey), u.fileKey);
+        });
+        const done = uploads.every((u, i) => {
+          if (u.resubmission) return rows[i]!.status === 'rejected';
+          const rep = collector.report(u.fileKey);
+          return rep !== null && rep.pending === 0 && (rep.header.status === 'rejected' || rep.installations.length > 0 || rep.summary.installations === 0);
+        });
+        if (done || Date.now() > deadline) {
+          const devices = rows.filter((r) => !uploads[rows.indexOf(r)]!.resubmission).reduce((n, r) => n + r.devices, 0);
+          const seconds = Math.max(0.001, ((lastDecided || Date.now()) - started) / 1000);
+          const reg = processor.metrics.registry;
+          const metrics = {
+            s1mig_devices_total: await metricValue(reg, 's1mig_devices_total'),
+            s1mig_installations_total: await metricValue(reg, 's1mig_installations_total'),
+            s1mig_files_total: await metricValue(reg, 's1mig_files_total'),
+            s1mig_dlq_total: await metricValue(reg, 's1mig_dlq_total'),
+          };
+          const result = { uploads: rows, devicesValidated: devices, seconds, devicesPerSecond: devices / seconds, metricsUrl: `${processor.ops.url}/metrics`, metrics };
+          if (!done) o.progress(`timed out after ${Math.round(o.timeoutMs / 1000)} s with work still pending`);
+          if (o.holdOpen) await o.holdOpen(result.metricsUrl);
+          return result;
+        }
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+    } finally {
+      await processor.stop();
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, redactConfig } from '../../../../src/adapters/config/config.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 's1mig-cfg-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('loadConfig', () => {
+  it('defaults to the local instance: its broker and registry ports, replication 1', () => {
+    const c = loadConfig({ env: { S1MIG_PORT_BASE: '25000' }, cwd: '/tmp' });
+    expect(c.profile).toBe('local');
+    expect(c.kafka.brokers).toEqual(['127.0.0.1:25002']);
+    expect(c.registry.url).toBe('http://127.0.0.1:25001/apis/ccompat/v7');
+    expect(c.topics).toEqual({ prefix: 's1mig.', replicationFactor: 1, minInsyncReplicas: 1 });
+    expect(Object.isFrozen(c) && Object.isFrozen(c.kafka) && Object.isFrozen(c.kafka.brokers)).toBe(true);
+  });
+
+  it('production needs brokers and replicates 3 ways by default', () => {
+    expect(() => loadConfig({ env: { S1MIG_PROFILE: 'production', S1MIG_REGISTRY_URL: 'https://sr:8081' } })).toThrow(/kafka\.brokers/);
+    const c = loadConfig({ env: { S1MIG_PROFILE: 'production', S1MIG_KAFKA_BROKERS: 'b1:9093, b2:9093', S1MIG_REGISTRY_URL: 'https://sr:8081' } });
+    expect(c.kafka.brokers).toEqual(['b1:9093', 'b2:9093']);
+    expect(c.topics.replicationFactor).toBe(3);
+    expect(c.topics.minInsyncReplicas).toBe(2);
+  });
+
+  it('layers defaults < file < environment', () => {
+    const dir = tempDir();
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ kafka: { clientId: 'from-file', ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } }, topics: { prefix: 'f.' } }));
+    const c = loadConfig({ file, env: { S1MIG_TOPIC_PREFIX: 'env.' } });
+    expect(c.kafka.clientId).toBe('from-file');
+    expect(c.kafka.ssl).toBe(true);
+    expect(c.kafka.sasl?.mechanism).toBe('scram-sha-512');
+    expect(c.topics.prefix).toBe('env.');
+    expect(JSON.stringify(redactConfig(c))).not.toContain('"p"');
+  });
+
+  it('names the field in every validation message', () => {
+    expect(() => loadConfig({ env: { S1MIG_KAFKA_BROKERS: 'nohostport' } })).toThrow(/config kafka\.brokers: 'nohostport' is not host:port/);
+    expect(() => loadConfig({ env: { S1MIG_REGISTRY_URL: 'not a url' } })).toThrow(/config registry\.url/);
+    expect(() => loadConfig({ env: { S1MIG_REPLICATION_FACTOR: '0' } })).toThrow(/config topics\.replicationFactor/);
+    expect(() => loadConfig({ env: { S1MIG_MIN_INSYNC_REPLICAS: '2' } })).toThrow(/config topics\.minInsyncReplicas/);
+    expect(() => loadConfig({ env: { S1MIG_PROFILE: 'staging' } })).toThrow(/config profile/);
+    expect(() => loadConfig({ env: { S1MIG_KAFKA_SSL: 'maybe' } })).toThrow(/config kafka\.ssl/);
+    try {
+      loadConfig({ env: { S1MIG_KAFKA_SASL_MECHANISM: 'gssapi', S1MIG_KAFKA_SASL_USERNAME: 'u', S1MIG_KAFKA_SASL_PASSWORD: 'p' } });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('CONFIG_INVALID');
+    }
+  });
+
+  it('rejects an unreadable or non-JSON file with CONFIG_INVALID', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.json'), '{ nope');
+    expect(() => loadConfig({ file: join(dir, 'bad.json'), env: {} })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ file: join(dir, 'missing.json'), env: {} })).toThrow(/cannot read config file/);
+  });
+});
