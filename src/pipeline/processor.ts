@@ -1,3 +1,5 @@
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import type { S1migConfig } from '../adapters/config/config.js';
 import type { DeviceCryptoChecker } from '../core/contracts/device-crypto.js';
@@ -7,16 +9,43 @@ import { startOpsServer, type OpsServer } from '../adapters/http/ops-server.js';
 import { createKafka } from '../adapters/kafka/client.js';
 import type { Logger } from '../adapters/log/logger.js';
 import { PipelineMetrics } from '../adapters/metrics/pipeline-metrics.js';
-import { loadReference } from '../core/reference/index.js';
+import { loadReference, type Reference } from '../core/reference/index.js';
 import { createRegistry } from '../adapters/registry/client.js';
-import { loadTopicDefinitions, topicPlan } from '../adapters/topics/definitions.js';
+import { loadTopicDefinitions, topicPlan, type TopicPlanEntry } from '../adapters/topics/definitions.js';
 import type { ValidationPolicy } from '../core/validation/policy.js';
-import { createSplitterStage, type Stage } from './splitter/splitter-stage.js';
+import type { Stage } from './runtime/stage.js';
+import { createSplitterStage } from './splitter/splitter-stage.js';
 import type { SplitterOptions } from './splitter/options.js';
 import { createValidatorStage, type ValidatorOptions } from './validator/validator-stage.js';
 
-export const STAGES = ['splitter', 'validator'] as const;
-export type StageName = (typeof STAGES)[number];
+/** What every stage of a processor is built from: one client, one registry, one pool, one metrics registry. */
+export interface StageContext {
+  readonly config: Readonly<S1migConfig>;
+  readonly kafka: Kafka;
+  readonly plan: readonly TopicPlanEntry[];
+  readonly registry: SchemaRegistry;
+  readonly ref: Reference;
+  readonly metrics: PipelineMetrics;
+  readonly logger: Logger;
+  readonly options: ProcessorOptions;
+  /** The process's worker pool, created on first use (only stages that need it start it). */
+  checker(): DeviceCryptoChecker;
+}
+
+/**
+ * The stage registry: every stage a processor can run, in start order (downstream first, so
+ * a stage's input is being drained before it is fed; stopped in the reverse order). A new
+ * stage is one entry here.
+ */
+export const STAGE_REGISTRY = {
+  validator: (c: StageContext): Stage => createValidatorStage({ ...c, checker: c.checker() },
+    { groupId: groupIdFor(c.config, 'validator'), ...c.options.validator, ...(c.options.policy ? { policy: c.options.policy } : {}) }),
+  splitter: (c: StageContext): Stage => createSplitterStage(c, { groupId: groupIdFor(c.config, 'splitter'), spoolBase: c.config.spool.base, ...c.options.splitter }),
+} as const satisfies Record<string, (c: StageContext) => Stage>;
+
+export type StageName = keyof typeof STAGE_REGISTRY;
+/** Stage names in pipeline order, for the CLI. */
+export const STAGES: readonly StageName[] = ['splitter', 'validator'];
 
 /** Consumer group of a stage: derived from the topic prefix, so deployments on one cluster never share groups. */
 export function groupIdFor(config: Pick<S1migConfig, 'topics'>, stage: StageName): string {
@@ -51,26 +80,29 @@ export async function startProcessor(config: Readonly<S1migConfig>, o: Processor
   const registry = createRegistry(config);
   const plan = topicPlan(loadTopicDefinitions(), config.topics);
   const metrics = new PipelineMetrics(new Registry(), { defaultMetrics: true });
-  let checker: DeviceCryptoChecker | null = null;
+  // A holder rather than a `let`: the pool is created inside `checker()`, on first use.
+  const pool: { checker: DeviceCryptoChecker | null } = { checker: null };
   const stages: Stage[] = [];
   let ready = false;
   const ops = await startOpsServer(metrics.registry, () => ready, o.metricsPort);
+  const context: StageContext = {
+    config, kafka, plan, registry, ref, metrics, logger, options: o,
+    checker() {
+      if (pool.checker === null) {
+        const created = createPoolChecker(o.refDir, o.threads !== undefined ? { threads: o.threads } : {});
+        if (created.stats) metrics.observePool(() => created.stats!());
+        pool.checker = created;
+      }
+      return pool.checker;
+    },
+  };
   try {
-    if (o.stages.includes('validator')) {
-      const pool = createPoolChecker(o.refDir, o.threads !== undefined ? { threads: o.threads } : {});
-      checker = pool;
-      if (pool.stats) metrics.observePool(() => pool.stats!());
-      stages.push(createValidatorStage({ kafka, config, plan, registry, checker, ref, metrics, logger },
-        { groupId: groupIdFor(config, 'validator'), ...o.validator, ...(o.policy ? { policy: o.policy } : {}) }));
-    }
-    if (o.stages.includes('splitter')) {
-      stages.push(createSplitterStage({ kafka, plan, registry, ref, metrics, logger }, { groupId: groupIdFor(config, 'splitter'), spoolBase: config.spool.base, ...o.splitter }));
-    }
+    for (const [name, create] of Object.entries(STAGE_REGISTRY)) if (o.stages.includes(name as StageName)) stages.push(create(context));
     for (const s of stages) await s.start();
     ready = true;
   } catch (err) {
     for (const s of stages) await s.stop().catch(() => undefined);
-    await checker?.close().catch(() => undefined);
+    await pool.checker?.close().catch(() => undefined);
     await ops.close();
     throw err;
   }
@@ -82,7 +114,7 @@ export async function startProcessor(config: Readonly<S1migConfig>, o: Processor
       ready = false;
       // Upstream first: the splitter stops feeding while the validator drains what it has.
       for (const s of [...stages].reverse()) await s.stop();
-      await checker?.close();
+      await pool.checker?.close();
       await ops.close();
       logger.info('processor stopped');
     },

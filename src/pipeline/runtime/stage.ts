@@ -1,5 +1,12 @@
 import type { KafkaMessage, Message } from 'kafkajs';
 
+/** A stage of a processor, as the processor starts and stops it. */
+export interface Stage {
+  start(): Promise<void>;
+  /** Stops fetching, finishes and commits what is in flight, releases everything. */
+  stop(): Promise<void>;
+}
+
 /** Messages for one output topic, written in one transaction with others. */
 export interface TopicMessages {
   readonly topic: string;

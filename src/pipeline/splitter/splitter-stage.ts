@@ -8,7 +8,7 @@ import { topicName, type TopicPlanEntry } from '../../adapters/topics/definition
 import { UploadAssembler, type ChunkVerdict } from '../../core/transfer/assembler.js';
 import { fileKeyOf, parseChunkMeta } from '../../core/transfer/chunk-headers.js';
 import { recordCodec, type RecordCodec } from '../codecs.js';
-import type { PartitionContext } from '../runtime/stage.js';
+import type { PartitionContext, Stage } from '../runtime/stage.js';
 import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.js';
 import { FilesTable } from '../files-table.js';
 import { deviceEventKey, fileResultKey, type DeviceEvent, type FileResultRecord } from '../records.js';
@@ -43,11 +43,6 @@ interface PartitionState {
   readonly sessions: Map<string, UploadSession>;
   /** Offset after the last message handled (the transfer timeout's commit point). */
   processed: bigint;
-}
-
-export interface Stage {
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 type Ctx = PartitionContext<PartitionState>;

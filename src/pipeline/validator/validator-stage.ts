@@ -9,7 +9,7 @@ import type { Reference } from '../../core/reference/index.js';
 import { topicName, type TopicPlanEntry } from '../../adapters/topics/definitions.js';
 import { recordCodec, type RecordCodec } from '../codecs.js';
 import { installationKey, type DeviceEvent, type InstallationDevicesRecord, type InstallationOutcomeRecord } from '../records.js';
-import type { DeadLetter, PartitionContext } from '../runtime/stage.js';
+import type { DeadLetter, PartitionContext, Stage } from '../runtime/stage.js';
 import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.js';
 import { assembleBatch } from './assemble-batch.js';
 import { InstallationAssembler } from './assembler.js';
@@ -29,10 +29,7 @@ export interface ValidatorDeps {
   logger: Logger;
 }
 
-export interface ValidatorStage {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type ValidatorStage = Stage;
 
 const STAGE = 'validator';
 const POOL_KEY = 'pool';
