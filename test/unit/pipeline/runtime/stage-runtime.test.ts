@@ -197,3 +197,44 @@ describe('the stage runtime', () => {
     await rt.stop();
   });
 });
+
+describe('keyed capacity on the runtime (the pattern of the enrolment stage)', () => {
+  it('lets work for a free key go on past a saturated one on the same partition, and never commits past the waiting work', async () => {
+    const { KeyedCapacity } = await import('../../../../src/core/flow/keyed-capacity.js');
+    const { OpenOffsets } = await import('../../../../src/core/flow/open-offsets.js');
+    const fake = new FakeKafka();
+    const cap = new KeyedCapacity({ limits: () => ({ concurrency: 1 }), maxWaiting: 100 });
+    const held = cap.tryAcquire('A')!; // SMSO A is at its cap
+    const open = new OpenOffsets();
+    const done: string[] = [];
+    const work: Array<Promise<void>> = [];
+    const { rt } = await start(fake, stageOf({
+      commitFloor: () => open.lowest(),
+      process: async (ms) => {
+        for (const m of ms) {
+          const offset = BigInt(m.offset);
+          const key = m.value!.toString() === 'm0' || m.value!.toString() === 'm1' ? 'A' : 'B';
+          open.open(offset);
+          const lease = cap.tryEnqueue(key)!; // bounded: null would mean pause the partition
+          work.push(lease.then((l) => {
+            done.push(`${key}${m.offset}`);
+            l.release();
+            open.close(offset);
+          }));
+        }
+        return BigInt(ms[ms.length - 1]!.offset) + 1n;
+      },
+    }));
+    await fake.deliver(0, [0, 1, 2, 3]);
+    await new Promise((r) => setImmediate(r));
+    expect(done).toEqual(['B2', 'B3']); // B went on while A waits
+    expect(fake.committed.get(0)).toBeUndefined(); // offset 0 (A) is still open: nothing committed
+    held.release();
+    await Promise.all(work);
+    expect(done).toEqual(['B2', 'B3', 'A0', 'A1']);
+    expect(open.lowest()).toBeNull();
+    await fake.deliver(0, [4]);
+    expect(fake.committed.get(0)).toBe('5');
+    await rt.stop();
+  });
+});
