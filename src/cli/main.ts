@@ -14,6 +14,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   publish: { summary: 'publish MCF files as chunks on the input topic', load: async () => (await import('./commands/publish.js')).command },
   run: { summary: 'run the stream processor (all stages, or --stages ...)', load: async () => (await import('./commands/run.js')).command },
   schemas: { summary: 'schemas apply: register the Avro schemas in avro/', load: async () => (await import('./commands/schemas.js')).command },
+  ma: { summary: 'ma publish FILE | withdraw REFERENCE | show: Migration Authorisations', load: async () => (await import('./commands/inputs.js')).maCommand },
+  suppliers: { summary: 'suppliers publish FILE | show: the supplier directory', load: async () => (await import('./commands/inputs.js')).suppliersCommand },
   report: { summary: 'report FILE_KEY|FILE_ID: a file\'s report from the pipeline\'s topics', load: async () => (await import('./commands/report.js')).command },
 };
 

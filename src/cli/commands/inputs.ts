@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../adapters/config/config.js';
+import { createKafka } from '../../adapters/kafka/client.js';
+import { createRegistry } from '../../adapters/registry/client.js';
+import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
+import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
+import type { MigrationAuthorisation, SupplierEntry } from '../../core/inputs/authorisations.js';
+import { INPUT_KINDS, publishInputFile, withdrawAuthorisation, type InputKind, type PublishInputsDeps } from '../../jobs/inputs/publish-inputs.js';
+import { recordCodec } from '../../pipeline/codecs.js';
+import { readTopicsToEnd } from '../../pipeline/tables/topic-reader.js';
+import type { CliCommand } from '../command.js';
+
+const USAGE = {
+  ma: `usage: s1mig ma publish FILE | ma withdraw REFERENCE | ma show [REFERENCE] [--json] [--config FILE]
+
+publish:  validates a Migration Authorisation CSV (reference,supplier,smso,migrationDate,
+          requested,committed) and publishes every row to the MA topic in one transaction;
+          a file with any bad line is refused whole (every bad line listed, exit 2).
+withdraw: publishes a tombstone for REFERENCE.
+show:     the MA table as the topic holds it.`,
+  suppliers: `usage: s1mig suppliers publish FILE | suppliers show [--json] [--config FILE]
+
+publish:  validates a supplier directory CSV (supplier,duisVersion,name) and publishes every
+          row in one transaction; a file with any bad line is refused whole (exit 2).
+show:     the directory as the topic holds it.`,
+} as const;
+
+function inputsCommand(kind: InputKind): CliCommand {
+  return {
+    async run(args) {
+      const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
+        config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      } });
+      if (values.help) {
+        process.stdout.write(`${USAGE[kind]}\n`);
+        return 0;
+      }
+      const [verb, arg, ...rest] = positionals;
+      const verbs = kind === 'ma' ? ['publish', 'withdraw', 'show'] : ['publish', 'show'];
+      if (verb === undefined || !verbs.includes(verb) || rest.length > 0 || ((verb === 'publish' || verb === 'withdraw') && arg === undefined)) {
+        throw new S1migError('USAGE', `expected ${verbs.map((v) => `'${kind} ${v}'`).join(', ')}\n${USAGE[kind]}`);
+      }
+      const config = loadConfig({ file: values.config });
+      const plan = topicPlan(loadTopicDefinitions(), config.topics);
+      const kafka = createKafka(config, `${kind}-${verb}`);
+      const registry = createRegistry(config);
+      const deps = { kafka, registry, plan, prefix: config.topics.prefix };
+      try {
+        if (verb === 'publish') {
+          const r = await publishInputFile(deps, kind, arg!);
+          if (!r.ok) {
+            for (const p of r.problems) process.stderr.write(`${arg}:${p.line}: ${p.message}\n`);
+            process.stderr.write(`s1mig ${kind} publish: ${arg} refused, ${new Set(r.problems.map((p) => p.line)).size} bad line(s); nothing published\n`);
+            return 2;
+          }
+          process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : `${arg}: ${r.records} record(s) published to ${r.topic}\n`);
+          return 0;
+        }
+        if (verb === 'withdraw') {
+          await withdrawAuthorisation(deps, arg!);
+          process.stdout.write(values.json ? `${JSON.stringify({ withdrawn: arg })}\n` : `MA ${arg} withdrawn\n`);
+          return 0;
+        }
+        return await show(kind, deps, arg, values.json === true);
+      } catch (cause) {
+        if (errorCode(cause) !== undefined) throw cause;
+        throw new S1migError('KAFKA_UNAVAILABLE', `${kind} ${verb} failed: ${(cause as Error).message} (brokers ${config.kafka.brokers.join(',')})`, { cause });
+      }
+    },
+  };
+}
+
+async function show(kind: InputKind, deps: PublishInputsDeps, only: string | undefined, json: boolean): Promise<number> {
+  const codec = await recordCodec<MigrationAuthorisation & SupplierEntry>(deps.registry, deps.plan, INPUT_KINDS[kind].topic);
+  const rows = new Map<string, MigrationAuthorisation | SupplierEntry>();
+  const admin = deps.kafka.admin();
+  await admin.connect();
+  try {
+    await readTopicsToEnd(deps.kafka, admin, [topicName(deps.plan, INPUT_KINDS[kind].topic)], async (_t, _p, m) => {
+      const key = m.key?.toString('utf8');
+      if (key === undefined) return;
+      if (m.value === null) rows.delete(key);
+      else rows.set(key, await codec.decode(m.value));
+    }, { groupStem: `${deps.prefix}${kind}-show` });
+  } finally {
+    await admin.disconnect();
+  }
+  const list = [...rows.entries()].filter(([k]) => only === undefined || k === only).sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+  if (only !== undefined && list.length === 0) {
+    process.stderr.write(`s1mig ${kind} show: no ${kind === 'ma' ? 'MA' : 'supplier'} ${only}\n`);
+    return 1;
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+    return 0;
+  }
+  const table = kind === 'ma'
+    ? [['reference', 'supplier', 'smso', 'migrationDate', 'requested', 'committed'],
+      ...(list as MigrationAuthorisation[]).map((r) => [r.reference, r.supplier, r.smso, r.migrationDate, String(r.requested), String(r.committed)])]
+    : [['supplier', 'duisVersion', 'name'], ...(list as SupplierEntry[]).map((r) => [r.supplier, r.duisVersion, r.name])];
+  const widths = table[0]!.map((_, k) => Math.max(...table.map((row) => row[k]!.length)));
+  for (const row of table) process.stdout.write(`${row.map((c, k) => c.padEnd(widths[k]!)).join('  ').trimEnd()}\n`);
+  return 0;
+}
+
+export const maCommand = inputsCommand('ma');
+export const suppliersCommand = inputsCommand('suppliers');
