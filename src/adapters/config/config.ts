@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute } from 'node:path';
+import { ENROLMENT_FAILURE_CODES } from '../../core/contracts/smso.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
+import { MA_SMSOS } from '../../core/inputs/authorisations.js';
+import { canonicalEui } from '../../core/values.js';
+import { SIMULATOR_DEFAULTS, type SimulatorSettings } from '../smso/simulator.js';
 import { kafkaBootstrap, registryUrl, resolveLocalInstance } from './local-instance.js';
 
 /**
@@ -30,7 +34,30 @@ export interface S1migConfig {
   topics: { prefix: string; replicationFactor: number; minInsyncReplicas: number };
   /** Local files: the folder under which the splitter creates its private spool folder. */
   spool: { base: string };
+  enrolment: EnrolmentConfig;
 }
+
+/** One SMSO's capacity and adapter (enrolment.md, "SMSO capacities"). */
+export interface SmsoConfig {
+  /** Commissioning operations at once. */
+  maxInFlight: number;
+  /** Installations started per second. */
+  perSecond: number;
+  /** Installations started per migration day. */
+  perDay: number;
+  adapter: 'simulator';
+  simulator: SimulatorSettings;
+}
+
+export interface EnrolmentConfig {
+  /** EUI-64 of this S1SP, the originator of its request IDs (canonical or hyphenated). */
+  originator: string;
+  /** Per SMSO code: capacity and adapter. */
+  smso: Record<string, SmsoConfig>;
+}
+
+/** Capacity defaults of the local profile (enrolment.md). */
+export const SMSO_DEFAULTS: Readonly<Omit<SmsoConfig, 'simulator'>> = Object.freeze({ maxInFlight: 64, perSecond: 200, perDay: 100_000, adapter: 'simulator' });
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
@@ -151,6 +178,38 @@ function validate(c: S1migConfig): void {
   positiveInt('topics.minInsyncReplicas', c.topics.minInsyncReplicas);
   if (c.topics.minInsyncReplicas > c.topics.replicationFactor) fail('topics.minInsyncReplicas', 'cannot exceed topics.replicationFactor');
   if (typeof c.spool.base !== 'string' || !isAbsolute(c.spool.base)) fail('spool.base', `must be an absolute path (S1MIG_SPOOL_BASE), got ${JSON.stringify(c.spool.base)}`);
+  validateEnrolment(c.enrolment);
+}
+
+function validateEnrolment(e: EnrolmentConfig): void {
+  if (typeof e.originator !== 'string' || canonicalEui(e.originator) === null) fail('enrolment.originator', `must be an EUI-64, got ${JSON.stringify(e.originator)}`);
+  for (const [code, s] of Object.entries(e.smso)) {
+    const f = `enrolment.smso.${code}`;
+    if (!/^[A-Z0-9]{2,16}$/.test(code)) fail(f, 'an SMSO code is 2-16 of [A-Z0-9]');
+    for (const k of ['maxInFlight', 'perSecond', 'perDay'] as const) positiveInt(`${f}.${k}`, s[k]);
+    if (s.adapter !== 'simulator') fail(`${f}.adapter`, `must be 'simulator' (the only adapter of this release), got ${JSON.stringify(s.adapter)}`);
+    const sim = s.simulator;
+    const l = sim.latency;
+    const ms = (name: string, v: unknown): void => {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${f}.simulator.latency.${name}`, `must be a number of milliseconds >= 0, got ${JSON.stringify(v)}`);
+    };
+    if (l.kind === 'fixed') ms('ms', l.ms);
+    else if (l.kind === 'uniform') {
+      ms('minMs', l.minMs);
+      ms('maxMs', l.maxMs);
+      if (l.maxMs < l.minMs) fail(`${f}.simulator.latency.maxMs`, 'must be at least minMs');
+    } else if (l.kind === 'lognormal') {
+      ms('medianMs', l.medianMs);
+      if (typeof l.sigma !== 'number' || !(l.sigma >= 0)) fail(`${f}.simulator.latency.sigma`, 'must be a number >= 0');
+    } else fail(`${f}.simulator.latency.kind`, `must be fixed, uniform or lognormal, got ${JSON.stringify((l as { kind: unknown }).kind)}`);
+    if (typeof sim.failureProbability !== 'number' || sim.failureProbability < 0 || sim.failureProbability > 1) fail(`${f}.simulator.failureProbability`, 'must be between 0 and 1');
+    if (typeof sim.seed !== 'string') fail(`${f}.simulator.seed`, 'must be a string');
+    positiveInt(`${f}.simulator.capacity`, sim.capacity);
+    if (!Array.isArray(sim.failingChfs) || sim.failingChfs.some((x) => typeof x !== 'string' || !/^(?:[0-9A-Fa-f]{2}-?){7}[0-9A-Fa-f]{2}:(?:\*|[0-9]+)$/.test(x))) {
+      fail(`${f}.simulator.failingChfs`, 'must list <CHF EUI>:<n> or <CHF EUI>:*');
+    }
+    if (!(ENROLMENT_FAILURE_CODES as readonly string[]).includes(sim.failureCode)) fail(`${f}.simulator.failureCode`, `must be one of ${ENROLMENT_FAILURE_CODES.join(', ')}`);
+  }
 }
 
 export interface LoadConfigOptions {
@@ -180,9 +239,18 @@ export function loadConfig(opts: LoadConfigOptions = {}): Readonly<S1migConfig> 
     registry: { url: local ? registryUrl(local) : '', username: null, password: null },
     topics: { prefix: 's1mig.', replicationFactor: pd.replicationFactor, minInsyncReplicas: pd.minInsyncReplicas },
     spool: { base: tmpdir() },
+    enrolment: {
+      originator: '90-B3-D5-1F-30-00-00-01',
+      smso: Object.fromEntries(MA_SMSOS.map((code) => [code, { ...SMSO_DEFAULTS, simulator: { ...SIMULATOR_DEFAULTS, seed: `s1mig-smso-${code}` } }])),
+    },
   };
   const merged = merge(merge(defaults, file), envPart);
   if (merged.kafka.sasl && typeof merged.kafka.sasl === 'object' && !('mechanism' in merged.kafka.sasl)) merged.kafka.sasl = null;
+  // An SMSO named only in the file gets the defaults for what it does not say.
+  for (const [code, entry] of Object.entries(merged.enrolment.smso)) {
+    const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<SmsoConfig>;
+    merged.enrolment.smso[code] = { ...SMSO_DEFAULTS, ...e, simulator: { ...SIMULATOR_DEFAULTS, seed: `s1mig-smso-${code}`, ...(e.simulator ?? {}) } };
+  }
   validate(merged);
   return deepFreeze(merged);
 }

@@ -6,7 +6,7 @@
 import { DEVICE_CODES, type FileCode, type InstallationCode } from '../../core/errors/codes.js';
 import { formatEui, type PlannedDevice, type PlannedInstallation } from './model.js';
 import type { InstallationPlanner } from './planner.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../../core/random/prng.js';
 
 export const FILE_DEFECTS = [
   'MCF_MALFORMED',

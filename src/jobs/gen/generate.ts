@@ -14,7 +14,7 @@ import { evaluateInstallation, ExpectedReportWriter, type ExpectPolicy } from '.
 import { loadGenMaterial, type GenMaterial } from './material.js';
 import type { PlannedInstallation } from './model.js';
 import { InstallationPlanner } from './planner.js';
-import { Prng } from './prng.js';
+import { Prng } from '../../core/random/prng.js';
 import { renderHead, renderInstallation } from './render.js';
 import { StreamWriter } from './stream-writer.js';
 

@@ -4,7 +4,7 @@
  * check digit; a few split-supply sites. Every choice comes from the PRNG, so a seed gives
  * the same sequence of ids, models and MPxNs; keys and certificates are not planned here.
  */
-import type { Prng } from './prng.js';
+import type { Prng } from '../../core/random/prng.js';
 import type { Combination, Product } from './material.js';
 import type { PlannedDevice, PlannedInstallation } from './model.js';
 import { formatEui } from './model.js';

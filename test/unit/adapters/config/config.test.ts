@@ -66,3 +66,33 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file: join(dir, 'missing.json'), env: {} })).toThrow(/cannot read config file/);
   });
 });
+
+describe('the enrolment configuration (SMSO capacities and simulators)', () => {
+  it('gives every SMSO of the MAs the local defaults: 64 in flight, 200 per second, 100,000 per day, a simulator', () => {
+    const c = loadConfig({ env: {}, cwd: '/tmp' });
+    expect(Object.keys(c.enrolment.smso).sort()).toEqual(['LG', 'MDS', 'SECURE', 'TRILLIANT']);
+    expect(c.enrolment.smso['MDS']).toMatchObject({ maxInFlight: 64, perSecond: 200, perDay: 100_000, adapter: 'simulator', simulator: { latency: { kind: 'fixed', ms: 0 }, failureProbability: 0 } });
+  });
+
+  it('takes capacities and simulator knobs from the file, fills in the rest, and names the field it refuses', () => {
+    const dir = tempDir();
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ enrolment: { smso: {
+      MDS: { perSecond: 5, simulator: { latency: { kind: 'lognormal', medianMs: 20, sigma: 0.4 }, failingChfs: ['00-DB-12-34-56-78-90-00:2'] } },
+      NEWCO: { maxInFlight: 2 },
+    } } }));
+    const c = loadConfig({ file, env: {}, cwd: '/tmp' });
+    expect(c.enrolment.smso['MDS']).toMatchObject({ maxInFlight: 64, perSecond: 5, simulator: { latency: { kind: 'lognormal', medianMs: 20, sigma: 0.4 }, failingChfs: ['00-DB-12-34-56-78-90-00:2'], capacity: 1000 } });
+    expect(c.enrolment.smso['NEWCO']).toMatchObject({ maxInFlight: 2, perSecond: 200, perDay: 100_000 });
+    for (const [bad, field] of [
+      [{ MDS: { perDay: 0 } }, 'enrolment.smso.MDS.perDay'],
+      [{ MDS: { simulator: { latency: { kind: 'uniform', minMs: 9, maxMs: 3 } } } }, 'enrolment.smso.MDS.simulator.latency.maxMs'],
+      [{ MDS: { simulator: { failureProbability: 2 } } }, 'enrolment.smso.MDS.simulator.failureProbability'],
+      [{ MDS: { simulator: { failingChfs: ['bad'] } } }, 'enrolment.smso.MDS.simulator.failingChfs'],
+      [{ MDS: { adapter: 'http' } }, 'enrolment.smso.MDS.adapter'],
+    ] as const) {
+      writeFileSync(file, JSON.stringify({ enrolment: { smso: bad } }));
+      expect(() => loadConfig({ file, env: {}, cwd: '/tmp' })).toThrow(field);
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { evaluateInstallation, type ExpectPolicy } from '../../../../src/jobs/ge
 import type { Combination } from '../../../../src/jobs/gen/material.js';
 import type { PlannedDevice, PlannedInstallation } from '../../../../src/jobs/gen/model.js';
 import { mpanCore } from '../../../../src/jobs/gen/planner.js';
-import { Prng } from '../../../../src/jobs/gen/prng.js';
+import { Prng } from '../../../../src/core/random/prng.js';
 
 const COMBOS: Combination[] = [
   { CHF: { manufacturer: 'A', model: 'H' }, ESME: { manufacturer: 'A', model: 'E' }, GSME: { manufacturer: 'A', model: 'G' } },
