@@ -14,7 +14,8 @@ export interface SmiHistoryEntry {
   readonly reason: string | null;
 }
 
-export interface SmiRecord {
+/** What the SMI needs of a device of an installation being migrated. */
+export interface SmiDevice {
   readonly deviceId: string;
   readonly deviceType: string;
   readonly manufacturer: string | null;
@@ -26,6 +27,9 @@ export interface SmiRecord {
   readonly parent: string | null;
   /** Meters only: canonical EUI-64. */
   readonly responsibleSupplier: string | null;
+}
+
+export interface SmiRecord extends SmiDevice {
   /** The installation: canonical ID of its CHF. */
   readonly installation: string;
   readonly smso: string;
@@ -33,18 +37,6 @@ export interface SmiRecord {
   readonly effectiveAtMs: number;
   /** Oldest first. */
   readonly history: readonly SmiHistoryEntry[];
-}
-
-/** What the SMI needs of a device of an installation being migrated. */
-export interface SmiDevice {
-  readonly deviceId: string;
-  readonly deviceType: string;
-  readonly manufacturer: string | null;
-  readonly model: string | null;
-  readonly firmwareVersion: string | null;
-  readonly mpxn: string | null;
-  readonly parent: string | null;
-  readonly responsibleSupplier: string | null;
 }
 
 /**
