@@ -2,12 +2,12 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../adapters/config/config.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { createRegistry } from '../../adapters/registry/client.js';
-import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
+import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
 import type { MigrationAuthorisation, SupplierEntry } from '../../core/inputs/authorisations.js';
 import { INPUT_KINDS, publishInputFile, withdrawAuthorisation, type InputKind, type PublishInputsDeps } from '../../jobs/inputs/publish-inputs.js';
 import { recordCodec } from '../../pipeline/codecs.js';
-import { readTopicsToEnd } from '../../pipeline/tables/topic-reader.js';
+import { CompactedTable } from '../../pipeline/tables/compacted-table.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = {
@@ -71,18 +71,15 @@ function inputsCommand(kind: InputKind): CliCommand {
 }
 
 async function show(kind: InputKind, deps: PublishInputsDeps, only: string | undefined, json: boolean): Promise<number> {
-  const codec = await recordCodec<MigrationAuthorisation & SupplierEntry>(deps.registry, deps.plan, INPUT_KINDS[kind].topic);
-  const rows = new Map<string, MigrationAuthorisation | SupplierEntry>();
+  const codec = await recordCodec<MigrationAuthorisation | SupplierEntry>(deps.registry, deps.plan, INPUT_KINDS[kind].topic);
   const admin = deps.kafka.admin();
   await admin.connect();
+  const rows = new CompactedTable(deps.kafka, admin, { topic: codec.topic, groupStem: `${deps.prefix}${kind}-show`, decode: (v) => codec.decode(v) });
   try {
-    await readTopicsToEnd(deps.kafka, admin, [topicName(deps.plan, INPUT_KINDS[kind].topic)], async (_t, _p, m) => {
-      const key = m.key?.toString('utf8');
-      if (key === undefined) return;
-      if (m.value === null) rows.delete(key);
-      else rows.set(key, await codec.decode(m.value));
-    }, { groupStem: `${deps.prefix}${kind}-show` });
+    await rows.start();
+    await rows.catchUp();
   } finally {
+    await rows.stop();
     await admin.disconnect();
   }
   const list = [...rows.entries()].filter(([k]) => only === undefined || k === only).sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);

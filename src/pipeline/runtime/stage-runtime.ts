@@ -21,6 +21,8 @@ export interface StageRuntime<S> {
    * never beside a batch of it): work a stage does on a timer (the splitter's transfer timeout).
    */
   forEachPartition(fn: (ctx: PartitionContext<S>) => Promise<void>): Promise<void>;
+  /** The states of the partitions held now, for reading (a gauge at scrape time). */
+  states(): S[];
   /** Stops fetching, waits for the batches in flight (and their commits), closes everything. */
   stop(): Promise<void>;
 }
@@ -235,6 +237,9 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
   log.info(`${stage.name} started`, { topic, groupId: stage.groupId });
 
   return {
+    states() {
+      return [...slots.values()].map((slot) => slot.state);
+    },
     async forEachPartition(fn) {
       for (const slot of [...slots.values()]) {
         await locked(slot, async () => {

@@ -60,7 +60,6 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ stage: 'splitter' });
   const m = deps.metrics;
-  const live = new Set<PartitionState>();
   let runtime: StageRuntime<PartitionState> | null = null;
   let admin: Admin | null = null;
   let table: FilesTable | null = null;
@@ -72,16 +71,12 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   /** Makes every spool file name new within the folder (they are created exclusively). */
   let spoolSeq = 0;
 
-  const createState = (partition: number): PartitionState => {
-    const st = { partition, assembler: new UploadAssembler({ maxFileBytes: o.maxFileBytes, timeoutMs: o.transferTimeoutMs }), sessions: new Map(), processed: 0n };
-    live.add(st);
-    return st;
-  };
+  const createState = (partition: number): PartitionState =>
+    ({ partition, assembler: new UploadAssembler({ maxFileBytes: o.maxFileBytes, timeoutMs: o.transferTimeoutMs }), sessions: new Map(), processed: 0n });
 
   const dropState = (st: PartitionState): void => {
     for (const session of st.sessions.values()) session.discard();
     st.sessions.clear();
-    live.delete(st);
   };
 
   const publishResult = async (ctx: Ctx, record: FileResultRecord, upTo: bigint): Promise<void> => {
@@ -214,7 +209,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
 
   m.observeUploads(() => {
     let n = 0;
-    for (const st of live) n += st.assembler.open.size;
+    for (const st of runtime?.states() ?? []) n += st.assembler.open.size;
     return n;
   });
 
@@ -250,7 +245,6 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       if (timer) clearInterval(timer);
       await runtime?.stop();
       runtime = null;
-      for (const st of [...live]) dropState(st);
       await table?.stop().catch(() => undefined);
       await admin?.disconnect().catch(() => undefined);
       spoolDir?.remove();
