@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   schemas: { summary: 'schemas apply: register the Avro schemas in avro/', load: async () => (await import('./commands/schemas.js')).command },
   ma: { summary: 'ma publish FILE | withdraw REFERENCE | show: Migration Authorisations', load: async () => (await import('./commands/inputs.js')).maCommand },
   suppliers: { summary: 'suppliers publish FILE | show: the supplier directory', load: async () => (await import('./commands/inputs.js')).suppliersCommand },
+  smi: { summary: 'smi show DEVICE_ID: a device\'s Smart Metering Inventory record and history', load: async () => (await import('./commands/smi.js')).command },
   report: { summary: 'report FILE_KEY|FILE_ID: a file\'s report from the pipeline\'s topics', load: async () => (await import('./commands/report.js')).command },
 };
 

@@ -1,6 +1,6 @@
 import { tally } from '../core/validation/installation-report.js';
-import { emptySummary, type InstallationReport, type ReportHeader, type ReportSummary } from '../core/outcome/report.js';
-import type { DeviceOutcomeRecord, FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from './records.js';
+import { emptySummary, type InstallationReport, type MigrationBlock, type MigrationStatus, type MigrationSummary, type ReportHeader, type ReportSummary } from '../core/outcome/report.js';
+import type { MigrationRecord, DeviceOutcomeRecord, FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from './records.js';
 
 /** A file's report as the topics tell it: the same shape `validate --json` prints. */
 export interface FileReport {
@@ -35,6 +35,8 @@ export class FileReportCollector {
   private readonly accepted = new Map<string, FileResultRecord>();
   private readonly rejected = new Map<string, FileResultRecord>();
   private readonly outcomes = new Map<string, Map<string, InstallationOutcomeRecord>>();
+  /** The enrolment stage's latest outcome per installation of a Migration file: the final status, codes and migration block. */
+  private readonly finals = new Map<string, Map<string, InstallationOutcomeRecord>>();
   /** Device segments of oversized installations: file key -> installation id -> segment -> record. */
   private readonly segments = new Map<string, Map<string, Map<number, InstallationDevicesRecord>>>();
 
@@ -48,10 +50,11 @@ export class FileReportCollector {
   }
 
   addOutcome(r: InstallationOutcomeRecord): void {
-    let perFile = this.outcomes.get(r.fileKey);
+    const into = r.stage === 'enrolment' ? this.finals : this.outcomes;
+    let perFile = into.get(r.fileKey);
     if (!perFile) {
       perFile = new Map();
-      this.outcomes.set(r.fileKey, perFile);
+      into.set(r.fileKey, perFile);
     }
     perFile.set(r.installationId, r);
   }
@@ -88,17 +91,26 @@ export class FileReportCollector {
     const records = file.status === 'accepted' ? [...(this.outcomes.get(fileKey)?.values() ?? [])] : [];
     records.sort((a, b) => a.installationIndex - b.installationIndex);
     const summary = emptySummary();
+    const migrationFile = file.status === 'accepted' && file.purpose === 'Migration';
+    const migrations: MigrationSummary = { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 0 };
+    if (migrationFile) summary.migration = migrations;
+    const finals = this.finals.get(fileKey);
     const installations: InstallationReport[] = [];
     for (const r of records) {
       // An oversized installation is complete once every one of its device segments is in.
       const devices = (r.deviceSegments ?? 0) === 0 ? r.devices : this.segmentDevices(fileKey, r);
       if (devices === null) continue;
+      const final = finals?.get(r.installationId);
+      const decided = final ?? r;
+      const migration = migrationFile ? migrationBlock(r, final) : undefined;
       const inst: InstallationReport = {
         installationId: r.installationId,
-        status: r.status,
-        errors: r.errors.map((e) => ({ code: e.code, message: e.message })),
+        status: decided.status,
+        errors: decided.errors.map((e) => ({ code: e.code, message: e.message })),
         devices: devices.map((d) => ({ deviceId: d.deviceId, deviceType: d.deviceType, status: d.status, errors: d.errors.map((e) => ({ code: e.code, message: e.message })) })),
+        ...(migration ? { migration } : {}),
       };
+      if (migration) countMigration(migrations, migration.status);
       tally(summary, inst);
       installations.push(inst);
     }
@@ -117,4 +129,31 @@ export class FileReportCollector {
     }
     return out;
   }
+}
+
+const STATUS_OF: Record<MigrationRecord['status'], MigrationStatus> = {
+  migrated: 'migrated', migrated_partial: 'migrated-partial', migrated_dormant: 'migrated-dormant', failed: 'failed',
+  waiting: 'waiting', in_progress: 'in-progress', not_enrolled: 'not-enrolled',
+};
+
+/**
+ * The migration block of an installation of a Migration file: the enrolment stage's latest
+ * word on it, or, before the stage reached it, `waiting` for one that validation left valid
+ * or partial and `not-enrolled` for the others (the checks can only add codes to those).
+ */
+export function migrationBlock(validation: Pick<InstallationOutcomeRecord, 'status'>, final: Pick<InstallationOutcomeRecord, 'migration'> | undefined): MigrationBlock {
+  const m = final?.migration;
+  if (m == null) {
+    const status: MigrationStatus = validation.status === 'valid' || validation.status === 'partial' ? 'waiting' : 'not-enrolled';
+    return { status, attempt: null, code: null, requestId: null, at: null };
+  }
+  return { status: STATUS_OF[m.status], attempt: m.attempt, code: m.code, requestId: m.requestId, at: m.atMs === null ? null : new Date(m.atMs).toISOString() };
+}
+
+function countMigration(s: MigrationSummary, status: MigrationStatus): void {
+  if (status === 'migrated') s.migrated++;
+  else if (status === 'migrated-partial') s.migratedPartial++;
+  else if (status === 'migrated-dormant') s.migratedDormant++;
+  else if (status === 'failed') s.failed++;
+  else if (status === 'waiting' || status === 'in-progress') s.waiting++;
 }

@@ -17,6 +17,8 @@ import type { Stage } from './runtime/stage.js';
 import { createSplitterStage } from './splitter/splitter-stage.js';
 import type { SplitterOptions } from './splitter/options.js';
 import { createValidatorStage, type ValidatorOptions } from './validator/validator-stage.js';
+import { createEnrolmentStage, type EnrolmentOptions } from './enrolment/enrolment-stage.js';
+import type { SmsoAdapter } from '../core/contracts/smso.js';
 
 /** What every stage of a processor is built from: one client, one registry, one pool, one metrics registry. */
 export interface StageContext {
@@ -38,6 +40,8 @@ export interface StageContext {
  * stage is one entry here.
  */
 export const STAGE_REGISTRY = {
+  enrolment: (c: StageContext): Stage => createEnrolmentStage({ ...c, ...(c.options.smsoAdapters ? { adapters: c.options.smsoAdapters } : {}) },
+    { groupId: groupIdFor(c.config, 'enrolment'), ...c.options.enrolment }),
   validator: (c: StageContext): Stage => createValidatorStage({ ...c, checker: c.checker() },
     { groupId: groupIdFor(c.config, 'validator'), ...c.options.validator, ...(c.options.policy ? { policy: c.options.policy } : {}) }),
   splitter: (c: StageContext): Stage => createSplitterStage(c, { groupId: groupIdFor(c.config, 'splitter'), spoolBase: c.config.spool.base, ...c.options.splitter }),
@@ -45,7 +49,7 @@ export const STAGE_REGISTRY = {
 
 export type StageName = keyof typeof STAGE_REGISTRY;
 /** Stage names in pipeline order, for the CLI. */
-export const STAGES: readonly StageName[] = ['splitter', 'validator'];
+export const STAGES: readonly StageName[] = ['splitter', 'validator', 'enrolment'];
 
 /** Consumer group of a stage: derived from the topic prefix, so deployments on one cluster never share groups. */
 export function groupIdFor(config: Pick<S1migConfig, 'topics'>, stage: StageName): string {
@@ -61,6 +65,9 @@ export interface ProcessorOptions {
   threads?: number;
   splitter?: Partial<SplitterOptions>;
   validator?: Partial<ValidatorOptions>;
+  enrolment?: Partial<EnrolmentOptions>;
+  /** SMSO adapters by code instead of the configured ones (tests hold the simulators to count requests). */
+  smsoAdapters?: ReadonlyMap<string, SmsoAdapter>;
 }
 
 export interface Processor {

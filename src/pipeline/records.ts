@@ -41,6 +41,8 @@ export interface DeviceEvent {
   segmentDevices: number;
   /** On the last segment: some device of the whole installation occurs more than once in the file. */
   installationHasDuplicate: boolean;
+  /** The file's MigrationAuthorisation (Migration files), for the enrolment stage. */
+  migrationAuthorisation: string | null;
 }
 
 export interface FileResultRecord {
@@ -84,6 +86,19 @@ export interface InstallationOutcomeRecord {
   /** 0: `devices` holds every device; else they are in this many InstallationDevicesRecord segments. */
   deviceSegments: number;
   decidedAtMs: number;
+  /** Enrolment-stage outcomes of Migration files: the report's migration block. */
+  migration: MigrationRecord | null;
+}
+
+/** Avro enum symbols of enrolment.md's migration status ('-' written '_'). */
+export type MigrationStatusSymbol = 'migrated' | 'migrated_partial' | 'migrated_dormant' | 'failed' | 'waiting' | 'in_progress' | 'not_enrolled';
+
+export interface MigrationRecord {
+  status: MigrationStatusSymbol;
+  attempt: number | null;
+  code: string | null;
+  requestId: string | null;
+  atMs: number | null;
 }
 
 /** One segment of the device outcomes of an oversized installation (its outcome has deviceSegments > 0). */
@@ -133,4 +148,81 @@ export function deviceEventKey(e: Pick<DeviceEvent, 'fileKey' | 'installationId'
  */
 export function fileResultKey(r: Pick<FileResultRecord, 'fileKey' | 'status' | 'upload'>): string {
   return r.status === 'accepted' ? r.fileKey : `${r.fileKey}#${r.upload}`;
+}
+
+/** A device of an enrolment request: what the SMI and the SMSO need (IDs canonical). */
+export interface EnrolmentDevice {
+  deviceId: string;
+  deviceType: string;
+  manufacturer: string | null;
+  model: string | null;
+  firmwareVersion: string | null;
+  mpxn: string | null;
+  parent: string | null;
+  responsibleSupplier: string | null;
+}
+
+/**
+ * One installation of a Migration file on its way to enrolment (topic enrolment.lanes,
+ * keyed by SMSO code, one lane partition per configured SMSO), with its offline outcome.
+ */
+export interface EnrolmentRequestRecord {
+  fileKey: string;
+  fileId: string;
+  installationId: string;
+  installationIndex: number;
+  smso: string;
+  migrationAuthorisation: string;
+  migrationType: string | null;
+  /** Canonical ID of the CHF, null when the installation has no valid one. */
+  chf: string | null;
+  offlineStatus: 'valid' | 'partial' | 'excluded' | 'invalid';
+  offlineErrors: Issue[];
+  /** The devices with a valid ID, in file order. */
+  devices: EnrolmentDevice[];
+  validatedAtMs: number;
+}
+
+export interface InFlightRecord {
+  requestId: string;
+  attempt: number;
+  fileKey: string;
+  installationId: string;
+  claim: 'committed' | 'excess';
+  maReference: string;
+  migrationDate: string;
+  dormant: boolean;
+  startedAtMs: number;
+  /** JSON: [deviceId, SMI record before the attempt or null][] (what a rollback restores). */
+  previous: string;
+}
+
+/**
+ * One row of the enrolment state (compacted topic enrolment.state): the key says which
+ * (ma|REF, day|SMSO|DATE, chf|ID, lane|PARTITION) and the matching part is set. `version`
+ * grows with every write of a key, so a table never takes an older row over a newer one.
+ */
+export interface EnrolmentStateRecord {
+  version: number;
+  ma: { committedUsed: number; excessUsed: number } | null;
+  day: { started: number } | null;
+  chf: { failedAttempts: number; migrated: boolean; lastRequestId: string | null; inFlight: InFlightRecord | null } | null;
+  /** Input offsets of the lane above its committed offset already decided, as [from, to) ranges. */
+  lane: { decided: Array<{ from: number; to: number }> } | null;
+}
+
+export interface SmiHistoryRecord {
+  status: string;
+  atMs: number;
+  requestId: string | null;
+  reason: string | null;
+}
+
+/** A device of the Smart Metering Inventory (compacted topic smi, keyed by canonical device ID). */
+export interface SmiTopicRecord extends EnrolmentDevice {
+  installation: string;
+  smso: string;
+  status: string | null;
+  effectiveAtMs: number;
+  history: SmiHistoryRecord[];
 }

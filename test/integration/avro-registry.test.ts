@@ -45,7 +45,7 @@ describe('topics apply, schemas apply and an Avro round trip through the registr
 
   it('registers the value schemas and refuses a BACKWARD-incompatible change', async () => {
     const registered = await applySchemas(registry, plan);
-    expect(registered.map((r) => r.schema).sort()).toEqual(['device-event', 'file-result', 'installation-devices', 'installation-outcome', 'migration-authorisation', 'supplier']);
+    expect(registered.map((r) => r.schema).sort()).toEqual(['device-event', 'enrolment-request', 'enrolment-state', 'file-result', 'installation-devices', 'installation-outcome', 'migration-authorisation', 'smi-record', 'supplier']);
     const again = await applySchemas(registry, plan);
     expect(again.map((r) => r.id)).toEqual(registered.map((r) => r.id));
 
@@ -85,7 +85,7 @@ describe('topics apply, schemas apply and an Avro round trip through the registr
       deviceId: '00-DB-12-34-56-78-90-01', deviceType: 'ESME', manufacturer: 'Acme', model: 'E-200', firmwareVersion: '0A1B',
       mpxn: '1200012345678', responsibleSupplier: '90-B3-D5-1F-30-01-00-00', parent: '00-DB-12-34-56-78-90-00',
       certificate: 'MIIB', credential: 'BJ3x', deviceStructureInvalid: false,
-      segment: 0, segments: 0, segmentDevices: 0, installationHasDuplicate: false,
+      segment: 0, segments: 0, segmentDevices: 0, installationHasDuplicate: false, migrationAuthorisation: 'MA_1',
     };
     const value = await registry.encode(id, event);
     expect(value.readUInt8(0)).toBe(0); // Confluent wire format: magic byte, then the schema id

@@ -9,7 +9,8 @@ import { Resources } from './helpers.js';
 const root = new URL('../..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 
-interface Upload { label: string; fileKey: string; status: string; fileCodes: string[]; installations: number; valid: number; partial: number; excluded: number; invalid: number }
+interface Upload { label: string; fileKey: string; status: string; fileCodes: string[]; installations: number; valid: number; partial: number; excluded: number; invalid: number;
+  migration: { migrated: number; partial: number; dormant: number; failed: number; waiting: number; notAuthorised: number } | null }
 
 describe('s1mig demo (the README main command)', () => {
   const prefix = `it-demo-${randomBytes(3).toString('hex')}.`;
@@ -37,6 +38,20 @@ describe('s1mig demo (the README main command)', () => {
       const rep = JSON.parse(r.stdout) as { status: string; summary: Record<string, number> };
       expect(rep.status).toBe(u.status);
       expect(rep.summary).toMatchObject({ installations: u.installations, valid: u.valid, partial: u.partial, excluded: u.excluded, invalid: u.invalid });
+      if (u.migration === null) {
+        expect(rep.summary['migrated']).toBeUndefined();
+        continue;
+      }
+      // Enrolment finished, and the summary says what the topics hold.
+      expect(u.migration.waiting).toBe(0);
+      expect(rep.summary).toMatchObject({ migrated: u.migration.migrated, migratedPartial: u.migration.partial, migratedDormant: u.migration.dormant, failed: u.migration.failed, waiting: 0 });
     }
+    const [clean, mixed, early] = result.uploads;
+    expect(early!.migration).toBeNull();
+    // Every installation of the clean file is enrolled (its MA covers them all): migrated, or failed at the (seeded) simulator.
+    const c = clean!.migration!;
+    expect(c.migrated + c.partial + c.dormant + c.failed).toBe(clean!.installations);
+    expect(c.migrated).toBeGreaterThan(0);
+    expect(mixed!.migration!.migrated + mixed!.migration!.partial).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -28,7 +28,7 @@ describe('s1mig ma and s1mig suppliers on the real broker', () => {
     expect(pub.stdout).toMatch(/2 record\(s\) published/);
     const shown = JSON.parse(run('ma', 'show', '--json').stdout) as Array<Record<string, unknown>>;
     expect(shown.map((r) => [r['reference'], r['supplier'], r['requested'], r['committed']])).toEqual([['MA-1', '90b3d51f30010000', 500, 400], ['MA-2', '90b3d51f3001000a', 10, 10]]);
-    expect(run('ma', 'show').stdout.split('\n')[0]).toMatch(/^reference\s+supplier\s+smso\s+migrationDate\s+requested\s+committed$/);
+    expect(run('ma', 'show').stdout.split('\n')[0]).toMatch(/^reference\s+supplier\s+smso\s+migrationDate\s+requested\s+committed\s+usedCommitted\s+usedExcess$/);
 
     const bad = join(world.dir, 'bad.csv');
     writeFileSync(bad, 'reference,supplier,smso,migrationDate,requested,committed\nMA-3,90-B3-D5-1F-30-01-00-00,MDS,2026-12-01,5,4\nMA-4,nope,MDS,2026-12-01,5,4\nMA-5,90-B3-D5-1F-30-01-00-00,MDS,2026-12-01,5,9\n');

@@ -7,6 +7,9 @@ import type { InstallationOutcomeRecord } from '../../src/pipeline/records.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { topicName } from '../../src/adapters/topics/definitions.js';
 import { collect } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { londonDate } from '../../src/core/inputs/london-day.js';
+import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import { pipelineWorld } from './pipeline-setup.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -14,7 +17,7 @@ const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 
 interface Report {
   status: string;
-  installations: Array<{ installationId: string; status: string; errors: Array<{ code: string }>; devices: Array<{ deviceId: string | null; deviceType: string | null; status: string; errors: Array<{ code: string }> }> }>;
+  installations: Array<{ installationId: string; status: string; migration?: { status: string }; errors: Array<{ code: string }>; devices: Array<{ deviceId: string | null; deviceType: string | null; status: string; errors: Array<{ code: string }> }> }>;
   summary: Record<string, number>;
 }
 
@@ -39,7 +42,12 @@ describe('pipeline end to end: the same outcomes as validate --json', () => {
     const g = await world.gen('e2e-mixed', {
       installations: 40, purpose: 'Migration',
       defects: 'DEV_CERT_UNTRUSTED:5,DEV_CREDENTIAL_INCOMPLETE:2,INST_EXCLUDED_MISSING_KEYS:2,INST_DMC_NOT_ELIGIBLE:2,DEV_FIELD_INVALID:2,INST_DUPLICATE_DEVICE:1,INST_STRUCTURE:2,DEV_CERT_EXPIRED:2',
+      ma: 'MA-E2E',
     });
+    // A Migration file needs an MA that covers it (else MCF_NOT_AUTHORISED); no enrolment stage runs here.
+    const csv = join(world.dir, 'ma.csv');
+    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-E2E,90-B3-D5-1F-30-01-00-00,MDS,${londonDate(Date.now())},100,50\n`);
+    expect((await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'ma', csv)).ok).toBe(true);
     const offline = spawnSync(process.execPath, [cli, 'validate', g.out, '--ref', world.refDir, '--json'], { encoding: 'utf8' });
     expect(offline.status, offline.stderr).toBe(0);
     const expected = JSON.parse(offline.stdout) as Report;
@@ -65,7 +73,11 @@ describe('pipeline end to end: the same outcomes as validate --json', () => {
     expect(report.status, report.stderr).toBe(0);
     const fromTopics = JSON.parse(report.stdout) as Report;
     expect(strip(fromTopics.installations)).toEqual(strip(expected.installations));
-    expect(fromTopics.summary).toEqual(expected.summary);
+    // The pipeline adds the migration block: before enrolment, valid and partial ones wait, the others are not enrolled.
+    expect(fromTopics.installations.map((i) => i.migration?.status)).toEqual(expected.installations.map((i) => (i.status === 'valid' || i.status === 'partial' ? 'waiting' : 'not-enrolled')));
+    const { migrated, migratedPartial, migratedDormant, failed, waiting, ...summary } = fromTopics.summary;
+    expect(summary).toEqual(expected.summary);
+    expect([migrated, migratedPartial, migratedDormant, failed, waiting]).toEqual([0, 0, 0, 0, expected.summary['valid']! + expected.summary['partial']!]);
 
     // The ops endpoint tells the same story.
     const base = processor!.ops.url;

@@ -209,6 +209,7 @@ function validateEnrolment(e: EnrolmentConfig): void {
       fail(`${f}.simulator.failingChfs`, 'must list <CHF EUI>:<n> or <CHF EUI>:*');
     }
     if (!(ENROLMENT_FAILURE_CODES as readonly string[]).includes(sim.failureCode)) fail(`${f}.simulator.failureCode`, `must be one of ${ENROLMENT_FAILURE_CODES.join(', ')}`);
+    if (sim.journal !== null && (typeof sim.journal !== 'string' || !isAbsolute(sim.journal))) fail(`${f}.simulator.journal`, `must be null or an absolute path, got ${JSON.stringify(sim.journal)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeviceCryptoStats } from '../../core/contracts/device-crypto.js';
+import { EnrolmentMetrics } from './enrolment-metrics.js';
 
 /**
  * The pipeline's Prometheus metrics, on an injected registry (several processes or tests can
@@ -22,6 +23,7 @@ export class PipelineMetrics {
   readonly pausedPartitions: Gauge<'stage'>;
   readonly openUploads: Gauge<never>;
   readonly installationLatency: Histogram<never>;
+  readonly enrolment: EnrolmentMetrics;
   private poolStats: (() => DeviceCryptoStats) | undefined;
   private uploadCount: (() => number) | undefined;
 
@@ -60,6 +62,7 @@ export class PipelineMetrics {
       name: 's1mig_installation_latency_seconds', help: 'from the broker append time of the file\'s first chunk to the installation outcome',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers: r,
     });
+    this.enrolment = new EnrolmentMetrics(registry);
   }
 
   /** Attaches the splitter whose uploads in progress the open-uploads gauge reports. */

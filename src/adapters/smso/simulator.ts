@@ -1,3 +1,4 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync, constants } from 'node:fs';
 import { Prng } from '../../core/random/prng.js';
 import type { CommissionRequest, EnrolmentFailureCode, RemoveAccessRequest, SmsoAdapter, SmsoResult } from '../../core/contracts/smso.js';
 
@@ -18,6 +19,13 @@ export interface SimulatorSettings {
   readonly failingChfs: readonly string[];
   /** The code a deterministic or random failure gets. */
   readonly failureCode: EnrolmentFailureCode;
+  /**
+   * A file where the simulator keeps its record of requests (JSON lines, appended and synced
+   * before a request is answered), so that it outlives the process: a request ID answered
+   * before a SIGKILL is answered the same afterwards, and a test can prove across restarts
+   * that nothing was commissioned twice. Null: in memory only.
+   */
+  readonly journal: string | null;
 }
 
 export const SIMULATOR_DEFAULTS: SimulatorSettings = Object.freeze<SimulatorSettings>({
@@ -27,7 +35,27 @@ export const SIMULATOR_DEFAULTS: SimulatorSettings = Object.freeze<SimulatorSett
   capacity: 1_000,
   failingChfs: [],
   failureCode: 'ENR_CHF_UNREACHABLE',
+  journal: null,
 });
+
+/** The simulator's record of requests as its journal holds it (every process that used it). */
+export function readJournal(path: string): SimulatedRequest[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
+    try {
+      return [JSON.parse(l) as SimulatedRequest];
+    } catch {
+      return []; // a line cut by a kill mid-write: that request was never answered
+    }
+  });
+}
+
+/** CHFs commissioned, with how many times, in a record of requests (more than once would be a double effect). */
+export function commissionedChfs(requests: Iterable<SimulatedRequest>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of requests) if (r.operation === 'commission' && r.result.kind === 'done') out.set(r.target, (out.get(r.target) ?? 0) + 1);
+  return out;
+}
 
 /** What the simulator did for one request ID: tests prove from it that nothing happened twice. */
 export interface SimulatedRequest {
@@ -67,7 +95,22 @@ export class SmsoSimulator implements SmsoAdapter {
       if (m[2] === '*') this.alwaysFails.add(chf);
       else this.failuresLeft.set(chf, Number(m[2]));
     }
+    if (settings.journal !== null) {
+      for (const r of readJournal(settings.journal)) {
+        if (r.smso !== smso) continue;
+        this.done.set(r.requestId, { ...r, repeats: 0 });
+        // Deterministic failures already used up by an earlier process stay used.
+        const left = this.failuresLeft.get(r.target);
+        if (r.operation === 'commission' && r.result.kind === 'failed' && left !== undefined) this.failuresLeft.set(r.target, Math.max(0, left - 1));
+      }
+      this.journalFd = openSync(settings.journal, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+      // A line torn by a kill mid-write is ended, so the next record starts a line of its own.
+      const text = existsSync(settings.journal) ? readFileSync(settings.journal) : Buffer.alloc(0);
+      if (text.length > 0 && text[text.length - 1] !== 0x0a) writeSync(this.journalFd, '\n');
+    }
   }
+
+  private journalFd: number | null = null;
 
   /** Every request ID the simulator acted on, with what it answered. */
   get requests(): ReadonlyMap<string, SimulatedRequest> {
@@ -76,9 +119,7 @@ export class SmsoSimulator implements SmsoAdapter {
 
   /** CHFs commissioned, with how many times (more than once would be a double effect). */
   commissionedChfs(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const r of this.done.values()) if (r.operation === 'commission' && r.result.kind === 'done') out.set(r.target, (out.get(r.target) ?? 0) + 1);
-    return out;
+    return commissionedChfs(this.done.values());
   }
 
   commission(req: CommissionRequest): Promise<SmsoResult> {
@@ -91,6 +132,8 @@ export class SmsoSimulator implements SmsoAdapter {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.pending.values()]);
+    if (this.journalFd !== null) closeSync(this.journalFd);
+    this.journalFd = null;
   }
 
   private handle(id: string, operation: SimulatedRequest['operation'], target: string, devices: number, fail: () => EnrolmentFailureCode | null): Promise<SmsoResult> {
@@ -108,7 +151,13 @@ export class SmsoSimulator implements SmsoAdapter {
         await this.clock.sleep(this.latency());
         const code = fail();
         const result: SmsoResult = code === null ? { kind: 'done', atMs: this.clock.now() } : { kind: 'failed', code, reason: `simulated ${code} for ${target}` };
-        this.done.set(id, { requestId: id, operation, smso: this.smso, target, devices, result, repeats: 0 });
+        const rec: SimulatedRequest = { requestId: id, operation, smso: this.smso, target, devices, result, repeats: 0 };
+        // The record is the effect: written (and synced) before the answer, one line per request.
+        if (this.journalFd !== null) {
+          writeSync(this.journalFd, `${JSON.stringify(rec)}\n`);
+          fsyncSync(this.journalFd);
+        }
+        this.done.set(id, rec);
         return result;
       } finally {
         this.active--;

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { errorCode } from '../../core/errors/s1mig-error.js';
+import { canonicalEui } from '../../core/values.js';
 import { generateMcf } from '../../jobs/gen/generate.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE =
   'usage: s1mig gen --ref DIR --smso CODE --installations N --out FILE [--seed S] [--purpose Migration|EarlyValidation] ' +
-  '[--ma REF] [--created-at T] [--file-id ID] [--signer-key PEM --signer-cert PEM] [--defects CODE[:n|:p%],...]';
+  '[--ma REF] [--created-at T] [--file-id ID] [--signer-key PEM --signer-cert PEM] [--defects CODE[:n|:p%],...] [--suppliers EUI,...]';
 
 const CREATED_AT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$/;
 
@@ -36,6 +37,7 @@ export const command: CliCommand = {
           'signer-key': { type: 'string' },
           'signer-cert': { type: 'string' },
           defects: { type: 'string' },
+          suppliers: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       }));
@@ -60,6 +62,8 @@ export const command: CliCommand = {
     if ((values['signer-key'] === undefined) !== (values['signer-cert'] === undefined)) return fail('--signer-key and --signer-cert go together');
     if (values.ma !== undefined && !/^[\x20-\x7e]{1,128}$/.test(values.ma)) return fail('--ma must be 1-128 printable ASCII characters');
     if (values['file-id'] !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(values['file-id'])) return fail('--file-id must be 1-64 of [A-Za-z0-9._-]');
+    const suppliers = values.suppliers?.split(',').map((s) => canonicalEui(s.trim()));
+    if (suppliers !== undefined && (suppliers.length === 0 || suppliers.some((s) => s === null))) return fail('--suppliers must be a comma-separated list of EUI-64s (XX-XX-XX-XX-XX-XX-XX-XX)');
     const seed = values.seed ?? randomBytes(8).toString('hex');
     try {
       const r = await generateMcf({
@@ -70,6 +74,7 @@ export const command: CliCommand = {
         seed,
         purpose,
         ...(values.ma !== undefined ? { ma: values.ma } : {}),
+        ...(suppliers !== undefined ? { suppliers: suppliers as string[] } : {}),
         ...(createdAt !== undefined ? { createdAt } : {}),
         ...(values['file-id'] !== undefined ? { fileId: values['file-id'] } : {}),
         ...(values['signer-key'] !== undefined ? { signerKeyPath: values['signer-key'] } : {}),

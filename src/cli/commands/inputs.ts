@@ -8,6 +8,8 @@ import type { MigrationAuthorisation, SupplierEntry } from '../../core/inputs/au
 import { INPUT_KINDS, publishInputFile, withdrawAuthorisation, type InputKind, type PublishInputsDeps } from '../../jobs/inputs/publish-inputs.js';
 import { recordCodec } from '../../pipeline/codecs.js';
 import { CompactedTable } from '../../pipeline/tables/compacted-table.js';
+import type { EnrolmentStateRecord } from '../../pipeline/records.js';
+import { NO_USAGE, type MaUsage } from '../../core/enrolment/quantity.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = {
@@ -17,7 +19,8 @@ publish:  validates a Migration Authorisation CSV (reference,supplier,smso,migra
           requested,committed) and publishes every row to the MA topic in one transaction;
           a file with any bad line is refused whole (every bad line listed, exit 2).
 withdraw: publishes a tombstone for REFERENCE.
-show:     the MA table as the topic holds it.`,
+show:     the MA table as the topic holds it, with what each MA has used (committed and
+          excess installations started and not given back by a failure).`,
   suppliers: `usage: s1mig suppliers publish FILE | suppliers show [--json] [--config FILE]
 
 publish:  validates a supplier directory CSV (supplier,duisVersion,name) and publishes every
@@ -82,7 +85,9 @@ async function show(kind: InputKind, deps: PublishInputsDeps, only: string | und
     await rows.stop();
     await admin.disconnect();
   }
-  const list = [...rows.entries()].filter(([k]) => only === undefined || k === only).sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+  const used = kind === 'ma' ? await maUsage(deps) : new Map<string, MaUsage>();
+  const list = [...rows.entries()].filter(([k]) => only === undefined || k === only).sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => (kind === 'ma' ? { ...v, used: used.get(k) ?? NO_USAGE } : v));
   if (only !== undefined && list.length === 0) {
     process.stderr.write(`s1mig ${kind} show: no ${kind === 'ma' ? 'MA' : 'supplier'} ${only}\n`);
     return 1;
@@ -92,12 +97,32 @@ async function show(kind: InputKind, deps: PublishInputsDeps, only: string | und
     return 0;
   }
   const table = kind === 'ma'
-    ? [['reference', 'supplier', 'smso', 'migrationDate', 'requested', 'committed'],
-      ...(list as MigrationAuthorisation[]).map((r) => [r.reference, r.supplier, r.smso, r.migrationDate, String(r.requested), String(r.committed)])]
+    ? [['reference', 'supplier', 'smso', 'migrationDate', 'requested', 'committed', 'usedCommitted', 'usedExcess'],
+      ...(list as Array<MigrationAuthorisation & { used: MaUsage }>).map((r) => [r.reference, r.supplier, r.smso, r.migrationDate, String(r.requested), String(r.committed),
+        String(r.used.committedUsed), String(r.used.excessUsed)])]
     : [['supplier', 'duisVersion', 'name'], ...(list as SupplierEntry[]).map((r) => [r.supplier, r.duisVersion, r.name])];
   const widths = table[0]!.map((_, k) => Math.max(...table.map((row) => row[k]!.length)));
   for (const row of table) process.stdout.write(`${row.map((c, k) => c.padEnd(widths[k]!)).join('  ').trimEnd()}\n`);
   return 0;
+}
+
+/** What each MA has used, from the enrolment stage's state (rows ma|REFERENCE). */
+async function maUsage(deps: PublishInputsDeps): Promise<Map<string, MaUsage>> {
+  const codec = await recordCodec<EnrolmentStateRecord>(deps.registry, deps.plan, 'enrolment.state');
+  const admin = deps.kafka.admin();
+  await admin.connect();
+  const rows = new CompactedTable(deps.kafka, admin, { topic: codec.topic, groupStem: `${deps.prefix}ma-show-state`, decode: (v) => codec.decode(v),
+    merge: (prev, next) => (next.version >= prev.version ? next : prev) });
+  try {
+    await rows.start();
+    await rows.catchUp();
+  } finally {
+    await rows.stop();
+    await admin.disconnect();
+  }
+  const out = new Map<string, MaUsage>();
+  for (const [k, v] of rows.entries()) if (k.startsWith('ma|') && v.ma !== null) out.set(k.slice(3), v.ma);
+  return out;
 }
 
 export const maCommand = inputsCommand('ma');

@@ -56,6 +56,7 @@ export class JsonReportSink implements ReportSink {
       devices: s.devices,
       devicesValid: s.devicesValid,
       devicesInvalid: s.devicesInvalid,
+      ...(s.migration ? { ...s.migration } : {}),
     };
     const close = this.count === 0 ? ']' : '\n  ]';
     await this.out.write(`${close},\n  "summary": ${indent(JSON.stringify(summary, null, 2), '  ')}\n}\n`);
@@ -93,7 +94,8 @@ export function renderInstallation(inst: InstallationReport): string {
     for (let k = 0; k < inst.devices.length; k++) devices += renderDevice(inst.devices[k]!, k === 0);
     devices += '\n      ]';
   }
-  return `${renderHead(inst)}${devices}\n    }`;
+  const migration = inst.migration === undefined ? '' : `,\n      "migration": ${indent(JSON.stringify(inst.migration, null, 2), '      ')}`;
+  return `${renderHead(inst)}${devices}${migration}\n    }`;
 }
 
 /** An installation up to its devices' array (open: the devices and the closing follow). */

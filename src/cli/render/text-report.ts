@@ -25,7 +25,7 @@ export class TextReportSink implements ReportSink {
   /** Only installations with something to say are shown: '' for a valid one without failing devices. */
   render(inst: InstallationReport): string {
     const failing = inst.devices.filter((d) => d.status === 'invalid');
-    if (inst.status === 'valid' && failing.length === 0) return '';
+    if (inst.status === 'valid' && failing.length === 0 && (inst.migration === undefined || inst.migration.status === 'migrated')) return '';
     return headLines(inst) + failing.map(deviceLines).join('');
   }
 
@@ -49,6 +49,13 @@ export class TextReportSink implements ReportSink {
       ['devices', s.devices],
       ['  valid', s.devicesValid],
       ['  invalid', s.devicesInvalid],
+      ...(s.migration ? ([
+        ['migrated', s.migration.migrated],
+        ['  partial', s.migration.migratedPartial],
+        ['  dormant', s.migration.migratedDormant],
+        ['failed', s.migration.failed],
+        ['waiting', s.migration.waiting],
+      ] as [string, number][]) : []),
     ];
     const table = rows.map(([k, v]) => `${k.padEnd(16)}${String(v).padStart(10)}`).join('\n');
     await this.out.write(`\nSummary\n${table}\n`);
@@ -56,8 +63,10 @@ export class TextReportSink implements ReportSink {
   }
 }
 
-function headLines(inst: InstallationHead): string {
-  const lines = [`\nInstallation ${inst.installationId}: ${inst.status}`];
+function headLines(inst: InstallationHead & { readonly migration?: InstallationReport['migration'] }): string {
+  const m = inst.migration;
+  const migration = m === undefined ? '' : `, ${m.status}${m.attempt !== null ? ` (attempt ${m.attempt}${m.code !== null ? `, ${m.code}` : ''})` : ''}`;
+  const lines = [`\nInstallation ${inst.installationId}: ${inst.status}${migration}`];
   for (const e of inst.errors) lines.push(`  ${e.code}: ${e.message}`);
   return lines.join('\n') + '\n';
 }

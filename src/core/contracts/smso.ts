@@ -7,6 +7,8 @@
  * adapters implement the same interface.
  */
 
+import { createHash } from 'node:crypto';
+
 /** Codes of a failed attempt (enrolment.md, the report's migration block). */
 export const ENROLMENT_FAILURE_CODES = ['ENR_CHF_UNREACHABLE', 'ENR_COMMISSION_FAILED', 'ENR_SMSO_TIMEOUT'] as const;
 export type EnrolmentFailureCode = (typeof ENROLMENT_FAILURE_CODES)[number];
@@ -44,6 +46,16 @@ export interface SmsoAdapter {
   commission(req: CommissionRequest): Promise<SmsoResult>;
   removeAccess(req: RemoveAccessRequest): Promise<SmsoResult>;
   close(): Promise<void>;
+}
+
+/**
+ * The counter of an attempt's request ID: derived from what identifies the attempt (the
+ * installation and its attempt number) and the operation, so a retry, before or after a
+ * crash, on any process, gives the same ID and a new attempt another. 63 bits of SHA-256.
+ */
+export function attemptCounter(fileKey: string, installationId: string, attempt: number, operation: 'commission' | 'remove-access'): bigint {
+  const h = createHash('sha256').update(`${operation}\0${fileKey}\0${installationId}\0${attempt}`).digest();
+  return h.readBigUInt64BE(0) & ((1n << 63n) - 1n);
 }
 
 const EUI_HYPHENATED = (canonical: string): string => canonical.toUpperCase().match(/../g)!.join('-');

@@ -78,3 +78,16 @@ export function dayDecision(claim: Claim, nowMs: number, day: DayCapacity): Star
   const fits = claim === 'committed' ? day.started < day.perDay : day.started + day.unusedCommitment < day.perDay;
   return fits ? { kind: 'start' } : { kind: 'wait', untilMs: day.endMs, why: 'day-capacity' };
 }
+
+/**
+ * The file-level authorisation of a Migration file (validation.md step 8, MCF_NOT_AUTHORISED):
+ * null when its MA covers it, else why not: unknown or withdrawn, for another SMSO, past its
+ * migration day, or used up.
+ */
+export function fileAuthorisation(reference: string, ma: MigrationAuthorisation | undefined, usage: MaUsage, smso: string, nowMs: number, dayEndMs: (date: string) => number): string | null {
+  if (ma === undefined) return `MA ${JSON.stringify(reference.slice(0, 128))} is unknown or withdrawn`;
+  if (ma.smso !== smso) return `MA ${ma.reference} is for SMSO ${ma.smso}, the file is from ${smso}`;
+  if (nowMs >= dayEndMs(ma.migrationDate)) return `the migration day of MA ${ma.reference} (${ma.migrationDate}) has ended`;
+  if (usedUp(ma, usage)) return `MA ${ma.reference} is used up (${usage.committedUsed + usage.excessUsed} of ${ma.requested})`;
+  return null;
+}

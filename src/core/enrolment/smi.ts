@@ -33,7 +33,11 @@ export interface SmiRecord extends SmiDevice {
   /** The installation: canonical ID of its CHF. */
   readonly installation: string;
   readonly smso: string;
-  readonly status: SmiStatus;
+  /**
+   * Null: not in the inventory. A rolled-back first attempt leaves the device without a
+   * status (its absence restored) while its history is kept.
+   */
+  readonly status: SmiStatus | null;
   readonly effectiveAtMs: number;
   /** Oldest first. */
   readonly history: readonly SmiHistoryEntry[];
@@ -75,15 +79,22 @@ export function commissioned(rec: SmiRecord, requestId: string, atMs: number): S
 
 /**
  * A rolled-back attempt restores the device's previous record, its history kept with the
- * attempt's entries and the rollback after them; a device that had no record gets none
- * again (null: a tombstone).
+ * attempt's entries and the rollback after them; a device that had no record is again not
+ * in the inventory (status null) with its history kept, so the history only ever grows (its
+ * length orders the versions of a record).
  */
-export function rolledBack(prev: SmiRecord | undefined, attempted: SmiRecord, requestId: string, atMs: number, reason: string): SmiRecord | null {
-  if (prev === undefined) return null;
-  return { ...prev, history: [...attempted.history, { status: 'RolledBack', atMs, requestId, reason }] };
+export function rolledBack(prev: SmiRecord | undefined, attempted: SmiRecord, requestId: string, atMs: number, reason: string): SmiRecord {
+  const entry: SmiHistoryEntry = { status: 'RolledBack', atMs, requestId, reason };
+  if (prev === undefined || prev.status === null) return { ...attempted, status: null, effectiveAtMs: atMs, history: [...attempted.history, entry] };
+  return { ...prev, history: [...attempted.history, entry] };
 }
 
 /** A device recorded under another installation (pipeline INST_DUPLICATE_DEVICE). */
 export function recordedElsewhere(rec: SmiRecord | undefined, chf: string): boolean {
-  return rec !== undefined && rec.installation !== chf;
+  return rec !== undefined && rec.status !== null && rec.installation !== chf;
+}
+
+/** The later of two versions of a device's record: the history only grows. */
+export function laterSmi(prev: SmiRecord, next: SmiRecord): SmiRecord {
+  return next.history.length >= prev.history.length ? next : prev;
 }

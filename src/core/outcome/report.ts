@@ -30,6 +30,29 @@ export interface InstallationHead {
 
 export interface InstallationReport extends InstallationHead {
   readonly devices: readonly DeviceReport[];
+  /** The pipeline's report of an installation of a Migration file (enrolment.md, "The report's migration block"). */
+  readonly migration?: MigrationBlock;
+}
+
+export type MigrationStatus = 'migrated' | 'migrated-partial' | 'migrated-dormant' | 'failed' | 'waiting' | 'in-progress' | 'not-enrolled';
+
+export interface MigrationBlock {
+  readonly status: MigrationStatus;
+  readonly attempt: number | null;
+  /** For `failed`: ENR_CHF_UNREACHABLE, ENR_COMMISSION_FAILED or ENR_SMSO_TIMEOUT. */
+  readonly code: string | null;
+  readonly requestId: string | null;
+  /** ISO-8601 UTC with milliseconds. */
+  readonly at: string | null;
+}
+
+/** The summary's migration counts (pipeline reports of Migration files). */
+export interface MigrationSummary {
+  migrated: number;
+  migratedPartial: number;
+  migratedDormant: number;
+  failed: number;
+  waiting: number;
 }
 
 export interface ReportSummary {
@@ -41,6 +64,7 @@ export interface ReportSummary {
   devices: number;
   devicesValid: number;
   devicesInvalid: number;
+  migration?: MigrationSummary;
 }
 
 /** The file-level result returned by validateFile (the report without its installations). */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { S1migConfig } from '../../adapters/config/config.js';
@@ -15,7 +15,10 @@ import { createRegistry } from '../../adapters/registry/client.js';
 import { applySchemas } from '../../adapters/registry/schemas.js';
 import { applyTopics, assertNoRefusal } from '../../adapters/topics/apply.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
-import { generateDemoFiles } from './demo-files.js';
+import { generateDemoFiles, type DemoFile } from './demo-files.js';
+import { publishInputFile } from '../inputs/publish-inputs.js';
+import { londonDate } from '../../core/inputs/london-day.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
 import { summarise, type UploadSummary } from './demo-summary.js';
 
 export interface DemoOptions {
@@ -61,8 +64,11 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
     o.progress('generating three MCF files (signed, every device its own keys)');
     const files = await generateDemoFiles(refDir, dir, runId, o.scale);
 
-    o.progress('starting the processor (splitter + validator)');
-    const processor = await startProcessor(config, { stages: ['splitter', 'validator'], refDir, metricsPort: 0 }, logger);
+    o.progress('publishing the Migration Authorisations of the two Migration files');
+    await publishDemoMas(files, dir, { kafka, registry, plan, prefix: config.topics.prefix });
+
+    o.progress('starting the processor (splitter, validator, enrolment; SECURE capped at 5 installations/s, MDS failing ~3 % of attempts)');
+    const processor = await startProcessor(demoConfig(config), { stages: ['splitter', 'validator', 'enrolment'], refDir, metricsPort: 0 }, logger);
     try {
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
       await producer.connect();
@@ -110,7 +116,9 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
         const done = uploads.every((u, i) => {
           if (u.resubmission) return rows[i]!.status === 'rejected';
           const rep = collector.report(u.fileKey);
-          return rep !== null && rep.pending === 0 && (rep.header.status === 'rejected' || rep.installations.length > 0 || rep.summary.installations === 0);
+          // A Migration file is done when no installation of it is still waiting for (or in) enrolment.
+          return rep !== null && rep.pending === 0 && (rep.header.status === 'rejected' || rep.installations.length > 0 || rep.summary.installations === 0) &&
+            (rep.summary.migration?.waiting ?? 0) === 0;
         });
         if (done || Date.now() > deadline) {
           const devices = rows.filter((r) => !uploads[rows.indexOf(r)]!.resubmission).reduce((n, r) => n + r.devices, 0);
@@ -135,4 +143,25 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The MAs the demo's Migration files name, published like `s1mig ma publish` does. */
+async function publishDemoMas(files: readonly DemoFile[], dir: string, deps: Parameters<typeof publishInputFile>[0]): Promise<void> {
+  const day = londonDate(Date.now());
+  const hyphen = (eui: string): string => eui.toUpperCase().match(/../g)!.join('-');
+  const rows = files.flatMap((f) => (f.ma === null ? [] : [`${f.ma.reference},${hyphen(f.ma.supplier)},${f.ma.smso},${day},${f.ma.requested},${f.ma.committed}`]));
+  const csv = join(dir, 'migration-authorisations.csv');
+  writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\n${rows.join('\n')}\n`, { mode: 0o600 });
+  const r = await publishInputFile(deps, 'ma', csv);
+  if (!r.ok) throw new S1migError('INTERNAL', `demo MAs refused: ${r.problems.map((p) => p.message).join('; ')}`);
+}
+
+/** The demo's SMSOs: SECURE capped low so its work visibly waits, MDS failing a few attempts (seeded), both with some latency. */
+function demoConfig(config: Readonly<S1migConfig>): Readonly<S1migConfig> {
+  const smso = { ...config.enrolment.smso };
+  const mds = smso['MDS'];
+  const secure = smso['SECURE'];
+  if (mds) smso['MDS'] = { ...mds, simulator: { ...mds.simulator, failureProbability: 0.03, latency: { kind: 'uniform', minMs: 5, maxMs: 40 } } };
+  if (secure) smso['SECURE'] = { ...secure, perSecond: 5, maxInFlight: 4, simulator: { ...secure.simulator, latency: { kind: 'lognormal', medianMs: 50, sigma: 0.5 } } };
+  return { ...config, enrolment: { ...config.enrolment, smso } };
 }

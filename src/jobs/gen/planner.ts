@@ -43,7 +43,10 @@ export class InstallationPlanner {
   constructor(
     private readonly prng: Prng,
     combinations: readonly Combination[],
+    /** Canonical supplier EUIs the meters get (default a fixed five). */
+    private readonly suppliers: readonly string[] = SUPPLIERS,
   ) {
+    if (suppliers.length === 0) throw new RangeError('at least one supplier is needed');
     const usable = combinations.filter((c) => c.CHF !== undefined && (c.ESME !== undefined || c.GSME !== undefined));
     this.withGsme = usable.filter((c) => c.GSME !== undefined && c.ESME !== undefined);
     this.withoutGsme = usable.filter((c) => c.GSME === undefined && c.ESME !== undefined);
@@ -99,7 +102,8 @@ export class InstallationPlanner {
     const dual = this.withoutGsme.length === 0 || req.forceGsme === true || (this.withGsme.length > 0 && prng.chance(0.8));
     const combo = prng.pick(dual && this.withGsme.length > 0 ? this.withGsme : this.withoutGsme);
     const devices: PlannedDevice[] = [this.device('CHF', combo.CHF!, undefined, true)];
-    const supplier = prng.pick(SUPPLIERS);
+    const suppliers = this.suppliers;
+    const supplier = prng.pick(suppliers);
     const esme = this.device('ESME', combo.ESME!, 0, true);
     esme.mpxn = mpanCore(prng);
     esme.supplier = supplier;
@@ -109,7 +113,8 @@ export class InstallationPlanner {
       const gsme = this.device('GSME', combo.GSME, 0, true);
       gsme.mpxn = prng.digits(10, true);
       const split = req.split === 'force' || (req.split === 'natural' && prng.chance(0.08));
-      gsme.supplier = split ? SUPPLIERS[(SUPPLIERS.indexOf(supplier) + 1 + prng.int(SUPPLIERS.length - 1)) % SUPPLIERS.length]! : supplier;
+      // A split needs a second supplier; with only one there is none to split to.
+      gsme.supplier = split && suppliers.length > 1 ? suppliers[(suppliers.indexOf(supplier) + 1 + prng.int(suppliers.length - 1)) % suppliers.length]! : supplier;
       gsmeIndex = devices.push(gsme) - 1;
       if (prng.chance(0.1)) devices.push(this.device('GPF', prng.pick(GPF_MODELS), 0, false));
     }

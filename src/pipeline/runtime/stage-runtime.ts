@@ -21,6 +21,12 @@ export interface StageRuntime<S> {
    * never beside a batch of it): work a stage does on a timer (the splitter's transfer timeout).
    */
   forEachPartition(fn: (ctx: PartitionContext<S>) => Promise<void>): Promise<void>;
+  /**
+   * Runs `fn` for one partition under its lock, if this member still holds it (work a stage
+   * does when something it waited for arrives). A failure drops the partition's state and
+   * replays it from the committed offset, as a failed batch does. False when not held.
+   */
+  withPartition(partition: number, fn: (ctx: PartitionContext<S>) => Promise<void>): Promise<boolean>;
   /** The states of the partitions held now, for reading (a gauge at scrape time). */
   states(): S[];
   /** Stops fetching, waits for the batches in flight (and their commits), closes everything. */
@@ -51,6 +57,8 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
   const failures = new Map<number, number>();
   let assigned = new Set<string>();
   let stopping = false;
+  /** Partitions paused by a stage's ctx.pause() (not by pauseUntil), resumed on a rebalance. */
+  const heldPaused = new Set<number>();
 
   const heartbeatInterval = Math.min(3000, stage.consumer.heartbeatMs);
   const admin: Admin = deps.kafka.admin();
@@ -72,6 +80,11 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
 
   const drop = (slot: Slot<S>): void => {
     if (slots.get(slot.partition) === slot) slots.delete(slot.partition);
+    // A partition the stage paused is fetched again: its next state starts from the committed offset.
+    if (!slots.has(slot.partition) && heldPaused.delete(slot.partition)) {
+      m.pausedPartitions.dec({ stage: stage.name });
+      if (!stopping) consumer.resume([{ topic, partitions: [slot.partition] }]);
+    }
     stage.dropState?.(slot.state);
   };
 
@@ -116,6 +129,20 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
         }
       },
       withHeartbeat: (work) => withHeartbeat(work, heartbeat, beatEvery),
+      pause: () => {
+        if (heldPaused.has(slot.partition) || !current()) return;
+        heldPaused.add(slot.partition);
+        m.pausedPartitions.inc({ stage: stage.name });
+        consumer.pause([{ topic, partitions: [slot.partition] }]);
+      },
+      resume: () => {
+        if (!heldPaused.delete(slot.partition)) return;
+        m.pausedPartitions.dec({ stage: stage.name });
+        consumer.resume([{ topic, partitions: [slot.partition] }]);
+      },
+      fence: async () => {
+        await producers.get(topic, slot.partition);
+      },
     };
     return ctx;
   };
@@ -215,6 +242,7 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     for (const [t, parts] of Object.entries(payload.memberAssignment)) for (const part of parts) now.add(PartitionProducers.key(t, part));
     assigned = now;
     for (const slot of [...slots.values()]) drop(slot);
+
     void producers.retain(now).catch(() => undefined);
     log.info('partitions assigned', { topic, partitions: payload.memberAssignment[topic] ?? [] });
   });
@@ -239,6 +267,26 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
   return {
     states() {
       return [...slots.values()].map((slot) => slot.state);
+    },
+    async withPartition(partition, fn) {
+      const slot = slots.get(partition);
+      if (slot === undefined || stopping) return false;
+      let ran = false;
+      await locked(slot, async () => {
+        if (slots.get(partition) !== slot || stopping) return;
+        ran = true;
+        await fn(context(slot, async () => undefined, null));
+      }).catch(async (err: unknown) => {
+        const wasCurrent = slots.get(partition) === slot;
+        drop(slot);
+        log.error('partition work failed; replaying from the committed offset', { partition, error: err });
+        if (!wasCurrent || stopping) return;
+        await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
+        await producers.get(topic, partition).catch(() => undefined);
+        const from = (await committedOffset(partition)) ?? slot.committed;
+        if (!stopping) consumer.seek({ topic, partition, offset: String(from) });
+      });
+      return ran;
     },
     async forEachPartition(fn) {
       for (const slot of [...slots.values()]) {

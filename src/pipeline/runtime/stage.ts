@@ -44,6 +44,18 @@ export interface PartitionContext<S> {
   pauseUntil<T>(wait: Promise<T>): Promise<T>;
   /** Keeps the membership alive while `work` runs (work on the pool, a long emission step). */
   withHeartbeat<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Stops fetching this partition until `resume()`, without holding the batch: for a stage
+   * whose work goes on after its batch returned (the enrolment lanes). A rebalance resumes it.
+   */
+  pause(): void;
+  resume(): void;
+  /**
+   * Makes this member the partition's only writer now (its transactional producer's
+   * initTransactions fences the previous owner and settles its open transaction), so that a
+   * table read after it holds everything the previous owner committed.
+   */
+  fence(): Promise<void>;
 }
 
 /** Consumer settings of a stage. */

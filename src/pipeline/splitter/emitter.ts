@@ -75,6 +75,7 @@ function deviceEvent(c: InstallationContext, deviceIndex: number, deviceCount: n
     segments: c.segment?.count ?? 0,
     segmentDevices: c.segment === null ? 0 : c.inst.devices.length,
     installationHasDuplicate: c.segment?.hasDuplicate ?? false,
+    migrationAuthorisation: c.header.migrationAuthorisation,
   };
 }
 

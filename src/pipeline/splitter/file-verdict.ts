@@ -17,6 +17,8 @@ export interface VerdictInput {
   maxFileAgeSec: number;
   /** The accepted record of this file key, if any (from the files table). */
   accepted: FileResultRecord | undefined;
+  /** For a Migration file: null when its MA covers it, else why not (MCF_NOT_AUTHORISED). */
+  authorise: (reference: string, smso: string) => string | null;
 }
 
 export type Verdict =
@@ -35,9 +37,8 @@ export function headerFileKey(h: Pick<ParsedHeader, 'requestingParty' | 'fileId'
 
 /**
  * File-level verdict of a completely received, checksum-verified upload: check steps 1-7
- * of the core, then the pipeline's MCF_KEY_MISMATCH and MCF_STALE and, only for an
- * otherwise clean file, MCF_DUPLICATE_FILE (validation.md step 8; MCF_NOT_AUTHORISED
- * belongs to enrolment). The key check is what ties a signed file to exactly one file key:
+ * of the core, then the pipeline's MCF_KEY_MISMATCH, MCF_STALE and MCF_NOT_AUTHORISED and,
+ * only for an otherwise clean file, MCF_DUPLICATE_FILE (validation.md step 8). The key check is what ties a signed file to exactly one file key:
  * without it the same signed bytes could be accepted again under any other key.
  */
 export function fileVerdict(v: VerdictInput, ref: Reference): Verdict {
@@ -64,8 +65,15 @@ export function fileVerdict(v: VerdictInput, ref: Reference): Verdict {
     purpose: decision.report.purpose, sha256: v.sha256, upload: v.upload, receivedAtMs: v.receivedAtMs, decidedAtMs: v.nowMs,
     installations: v.scan.installationCount, devices: v.scan.deviceCount, emittedInstallations: 0, emittedDevices: 0, emissionComplete: false,
   };
+  const replay = header !== null && v.accepted !== undefined && v.accepted.upload === v.upload && v.accepted.sha256 === v.sha256;
+  // The MA is checked when the file is verified, not again when its own upload is replayed
+  // after a restart (its installations may have used the MA up since).
+  if (header !== null && header.purpose === 'Migration' && header.migrationAuthorisation !== null && !replay) {
+    const why = v.authorise(header.migrationAuthorisation, header.smso);
+    if (why !== null) errors.push(coded('MCF_NOT_AUTHORISED', why));
+  }
   if (header !== null && errors.length === 0 && v.accepted !== undefined) {
-    if (v.accepted.upload === v.upload && v.accepted.sha256 === v.sha256) return { kind: 'replay', record: v.accepted, header };
+    if (replay) return { kind: 'replay', record: v.accepted, header };
     errors.push(coded('MCF_DUPLICATE_FILE', `accepted before (upload ${v.accepted.upload})`));
   }
   if (header === null || errors.length > 0) {

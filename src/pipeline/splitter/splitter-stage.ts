@@ -10,6 +10,9 @@ import { fileKeyOf, parseChunkMeta } from '../../core/transfer/chunk-headers.js'
 import { recordCodec, type RecordCodec } from '../codecs.js';
 import type { PartitionContext, Stage } from '../runtime/stage.js';
 import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.js';
+import { AuthorisationTable } from '../enrolment/authorisation-table.js';
+import type { MigrationAuthorisation } from '../../core/inputs/authorisations.js';
+import type { EnrolmentStateRecord } from '../records.js';
 import { FilesTable } from '../files-table.js';
 import { deviceEventKey, fileResultKey, type DeviceEvent, type FileResultRecord } from '../records.js';
 import { emissionRuns, installationEvents } from './emitter.js';
@@ -63,6 +66,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   let runtime: StageRuntime<PartitionState> | null = null;
   let admin: Admin | null = null;
   let table: FilesTable | null = null;
+  let authorisations: AuthorisationTable | null = null;
   let eventCodec: RecordCodec<DeviceEvent>;
   let fileCodec: RecordCodec<FileResultRecord>;
   let timer: NodeJS.Timeout | null = null;
@@ -157,11 +161,12 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
         try {
           const scan = session.finish();
           deps.spoolSealed?.(session.spool.path);
-          await table!.catchUp();
+          await Promise.all([table!.catchUp(), authorisations!.catchUp()]);
           const upload = `${st.partition}:${v.upload.firstOffset}`;
           const verdict = fileVerdict({
             fileKey: v.upload.fileKey, upload, sha256: v.upload.meta.sha256, scan, receivedAtMs: v.upload.receivedAtMs, nowMs: now(),
             maxFileAgeSec: o.maxFileAgeSec, accepted: table!.acceptedRecord(v.upload.fileKey),
+            authorise: (ma, smso) => authorisations!.check(ma, smso, now()),
           }, deps.ref);
           if (verdict.kind === 'rejected') {
             if (!table!.wasRejected(v.upload.fileKey, upload)) await publishResult(ctx, verdict.record, offset + 1n);
@@ -222,7 +227,11 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       admin = deps.kafka.admin();
       await admin.connect();
       table = new FilesTable(deps.kafka, admin, fileCodec);
-      await table.start();
+      authorisations = new AuthorisationTable(deps.kafka, admin, {
+        ma: await recordCodec<MigrationAuthorisation>(deps.registry, deps.plan, 'ref.migration-authorisations'),
+        state: await recordCodec<EnrolmentStateRecord>(deps.registry, deps.plan, 'enrolment.state'),
+      }, `${fileCodec.topic}-authorisations`);
+      await Promise.all([table.start(), authorisations.start()]);
       runtime = await startStageRuntime<PartitionState>({ kafka: deps.kafka, metrics: m, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {
         name: 'splitter',
         inputTopic: topicName(deps.plan, 'mcf.chunks'),
@@ -246,6 +255,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       await runtime?.stop();
       runtime = null;
       await table?.stop().catch(() => undefined);
+      await authorisations?.stop();
       await admin?.disconnect().catch(() => undefined);
       spoolDir?.remove();
     },

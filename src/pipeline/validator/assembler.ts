@@ -11,6 +11,7 @@ export interface FileContext {
   /** Receipt of the file (broker append time of its first chunk), 0 when unknown. */
   readonly receivedAtMs: number;
   readonly installationCount: number;
+  readonly migrationAuthorisation: string | null;
 }
 
 /** Where a unit's devices sit in an oversized installation (events with segments > 0). */
@@ -177,7 +178,8 @@ function assembled<M>(open: Open<M>): AssembledInstallation<M> {
   const devices: RawDevice[] = f.deviceCount === 0 ? [] : open.events.map(rawDevice);
   return {
     key: open.key,
-    file: { fileKey: f.fileKey, fileId: f.fileId, smso: f.smso, purpose: f.purpose, createdAtSec: f.createdAtSec, receivedAtMs: f.receivedAtMs, installationCount: f.installationCount },
+    file: { fileKey: f.fileKey, fileId: f.fileId, smso: f.smso, purpose: f.purpose, createdAtSec: f.createdAtSec, receivedAtMs: f.receivedAtMs, installationCount: f.installationCount,
+      migrationAuthorisation: f.migrationAuthorisation ?? null },
     installation: {
       index: f.installationIndex,
       id: f.installationId,

@@ -37,6 +37,7 @@ export function outcomeRecord(
     devices: report.devices.map(deviceRecord),
     deviceSegments: 0,
     decidedAtMs,
+    migration: null,
   };
 }
 
@@ -81,7 +82,7 @@ export function unitRecords(
     outcome: {
       fileKey: a.file.fileKey, fileId: a.file.fileId, installationId: a.installation.id, installationIndex: a.installation.index,
       purpose: a.file.purpose, stage: VALIDATION_STAGE, attempt: 0, status: o.status, errors: o.errors.map((c) => coded(c)),
-      devices: [], deviceSegments: seg.count, decidedAtMs,
+      devices: [], deviceSegments: seg.count, decidedAtMs, migration: null,
     },
   };
 }

@@ -8,13 +8,15 @@ import { KeyedCapacity } from '../../core/flow/keyed-capacity.js';
 import type { Reference } from '../../core/reference/index.js';
 import { topicName, type TopicPlanEntry } from '../../adapters/topics/definitions.js';
 import { recordCodec, type RecordCodec } from '../codecs.js';
-import { installationKey, type DeviceEvent, type InstallationDevicesRecord, type InstallationOutcomeRecord } from '../records.js';
+import { laneOf } from '../../core/enrolment/lanes.js';
+import { installationKey, type DeviceEvent, type EnrolmentRequestRecord, type InstallationDevicesRecord, type InstallationOutcomeRecord } from '../records.js';
 import type { DeadLetter, PartitionContext, Stage } from '../runtime/stage.js';
 import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.js';
 import { assembleBatch } from './assemble-batch.js';
 import { InstallationAssembler } from './assembler.js';
 import { checkInstallations } from './check-installations.js';
 import { validatorOptions, type ValidatorOptions } from './options.js';
+import { enrolmentRequest } from './enrolment-request.js';
 import { unitRecords } from './outcome.js';
 
 export { VALIDATOR_DEFAULTS, type ValidatorOptions } from './options.js';
@@ -42,6 +44,7 @@ interface Codecs {
   events: RecordCodec<DeviceEvent>;
   outcomes: RecordCodec<InstallationOutcomeRecord>;
   devices: RecordCodec<InstallationDevicesRecord>;
+  lanes: RecordCodec<EnrolmentRequestRecord>;
 }
 
 /**
@@ -58,6 +61,9 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
   // Devices buffered or in flight in this process: the pool's gate, one key.
   const budget = new KeyedCapacity({ limits: () => ({ concurrency: opts.maxDevicesInFlight }), maxWaiting: Number.POSITIVE_INFINITY });
   let runtime: StageRuntime<PartitionState> | null = null;
+  // Enrolment requests go to their SMSO's lane (docs/architecture.md, "Enrolment").
+  const smsos = Object.keys(deps.config.enrolment.smso);
+  const lanePartitions = deps.plan.find((p) => p.name === 'enrolment.lanes')?.partitions ?? 1;
 
   async function processBatch(cs: Codecs, messages: readonly KafkaMessage[], ctx: PartitionContext<PartitionState>): Promise<bigint> {
     const lease = budget.tryAcquire(POOL_KEY, messages.length) ?? (await ctx.pauseUntil(budget.tryEnqueue(POOL_KEY, messages.length)!));
@@ -78,7 +84,8 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
     const segments: InstallationDevicesRecord[] = [];
     const outcomes: Message[] = [];
     const deviceRecords: Message[] = [];
-    for (const u of units) {
+    const requests: Message[] = [];
+    for (const [i, u] of units.entries()) {
       if (u.devices !== null) {
         segments.push(u.devices);
         deviceRecords.push({ key: installationKey(u.devices.fileKey, u.devices.installationId), value: await cs.devices.encode(u.devices) });
@@ -86,12 +93,15 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
       if (u.outcome !== null) {
         records.push(u.outcome);
         outcomes.push({ key: installationKey(u.outcome.fileKey, u.outcome.installationId), value: await cs.outcomes.encode(u.outcome) });
+        const req = enrolmentRequest(assembled.complete[i]!, u.outcome);
+        if (req !== null) requests.push({ key: req.smso, partition: laneOf(req.smso, smsos, lanePartitions), value: await cs.lanes.encode(req) });
       }
     }
     const dead: DeadLetter[] = [];
     for (const run of assembled.poison) for (const message of run.messages) dead.push({ message, reason: run.reason, label: reasonLabel(run.reason) });
     const next = BigInt(messages[messages.length - 1]!.offset) + 1n;
-    await ctx.commit([{ topic: cs.outcomes.topic, messages: outcomes }, { topic: cs.devices.topic, messages: deviceRecords }], next, dead);
+    await ctx.commit([{ topic: cs.outcomes.topic, messages: outcomes }, { topic: cs.devices.topic, messages: deviceRecords },
+      { topic: cs.lanes.topic, messages: requests }], next, dead);
     log.debug('batch committed', { partition: ctx.partition, first: messages[0]!.offset, last: messages[messages.length - 1]!.offset,
       committed: ctx.committed.toString(), outcomes: records.length, dead: dead.length });
     count(records, segments, assembled.complete.reduce((n, a) => n + a.installation.devices.length, 0));
@@ -118,6 +128,7 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
         events: await recordCodec<DeviceEvent>(deps.registry, deps.plan, 'mcf.device-events'),
         outcomes: await recordCodec<InstallationOutcomeRecord>(deps.registry, deps.plan, 'mcf.installation-outcomes'),
         devices: await recordCodec<InstallationDevicesRecord>(deps.registry, deps.plan, 'mcf.installation-devices'),
+        lanes: await recordCodec<EnrolmentRequestRecord>(deps.registry, deps.plan, 'enrolment.lanes'),
       };
       runtime = await startStageRuntime<PartitionState>({ kafka: deps.kafka, metrics: m, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {
         name: STAGE,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { header, mcf } from '../jobs/validate/mcf-fixture.js';
 import { describe, expect, it } from 'vitest';
 import { McfReader } from '../../../src/core/mcf/reader.js';
 import type { FileResultRecord } from '../../../src/pipeline/records.js';
@@ -16,7 +17,8 @@ function scanOf(name: string) {
 
 // basic-valid.xml: CreatedAt 2026-11-28T09:00:00Z
 const createdAtMs = Date.parse('2026-11-28T09:00:00Z');
-const base = { fileKey: '90b3d51f30010008/VEC-BASIC-1', upload: '0:10', sha256: 'ab', nowMs: 1, maxFileAgeSec: 30 * 86400, accepted: undefined };
+const base = { fileKey: '90b3d51f30010008/VEC-BASIC-1', upload: '0:10', sha256: 'ab', nowMs: 1, maxFileAgeSec: 30 * 86400, accepted: undefined,
+  authorise: (): string | null => { throw new Error('an EarlyValidation file is never checked against an MA'); } };
 
 describe('fileVerdict (pipeline file-level checks after transfer)', () => {
   it('accepts a verified, fresh, new file', () => {
@@ -82,6 +84,22 @@ describe('fileVerdict (pipeline file-level checks after transfer)', () => {
     const v = fileVerdict({ ...base, scan: scanOf('basic-valid.xml'), receivedAtMs: createdAtMs, accepted }, ref);
     expect(v.kind).toBe('replay');
     expect(v.record.emittedInstallations).toBe(1);
+  });
+
+  it('MCF_NOT_AUTHORISED: a Migration file whose MA does not cover it, beside the other step-8 codes; not on a replay of its accepted upload', () => {
+    const r = new McfReader({ digest: true, maxKeptDevices: 0 });
+    r.write(mcf({ header: header({ Purpose: 'Migration', MigrationAuthorisation: 'MA-7' }) }));
+    const scan = r.end();
+    const asked: string[][] = [];
+    const covered = { ...base, fileKey: '90b3d51f30010008/T-1', scan, receivedAtMs: createdAtMs, authorise: (ma: string, smso: string) => (asked.push([ma, smso]), null) };
+    expect(fileVerdict(covered, ref).kind).toBe('accepted');
+    expect(asked).toEqual([['MA-7', 'MDS']]);
+    const refused = fileVerdict({ ...covered, authorise: () => 'MA MA-7 is used up (10 of 10)' }, ref);
+    expect(refused.record.errors).toEqual([{ code: 'MCF_NOT_AUTHORISED', message: expect.stringContaining('MA MA-7 is used up (10 of 10)') }]);
+    const staleToo = fileVerdict({ ...covered, receivedAtMs: createdAtMs + 40 * 86400_000, authorise: () => 'unknown' }, ref);
+    expect(staleToo.record.errors.map((e) => e.code)).toEqual(['MCF_STALE', 'MCF_NOT_AUTHORISED']);
+    const accepted = { ...base, fileKey: '90b3d51f30010008/T-1', status: 'accepted', upload: base.upload, sha256: base.sha256 } as unknown as FileResultRecord;
+    expect(fileVerdict({ ...covered, accepted, authorise: () => 'used up since' }, ref).kind).toBe('replay');
   });
 
   it('builds transfer rejections with no header fields', () => {

@@ -171,7 +171,7 @@ describe('oversized installations in the pipeline', () => {
       installationCount: 1, migrationType: 'Active', groupId: null, installationStructureInvalid: true, duplicateDeviceIds: [], deviceIndex: 64,
       deviceCount: 200, deviceId: null, deviceType: null, manufacturer: null, model: null, firmwareVersion: null, mpxn: null, responsibleSupplier: null,
       parent: null, certificate: null, credential: null, deviceStructureInvalid: false, segment: 1, segments: 4, segmentDevices: 64,
-      installationHasDuplicate: false, ...over,
+      installationHasDuplicate: false, migrationAuthorisation: null, ...over,
     });
     expect(asm.push(0n, e({ deviceIndex: 65 }), 0).poison).toHaveLength(1);
     expect(asm.push(1n, e({ segmentDevices: 65 }), 0).poison).toHaveLength(1);

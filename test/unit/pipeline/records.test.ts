@@ -12,6 +12,7 @@ const event: DeviceEvent = {
   duplicateDeviceIds: ['00db000000000001'], deviceIndex: 0, deviceCount: 1, deviceId: 'x', deviceType: null, manufacturer: null,
   model: null, firmwareVersion: null, mpxn: null, responsibleSupplier: null, parent: null, certificate: null, credential: null,
   deviceStructureInvalid: true, segment: 0, segments: 0, segmentDevices: 0, installationHasDuplicate: false,
+  migrationAuthorisation: 'MA_1',
 };
 const file: FileResultRecord = {
   fileKey: 'k', fileId: null, smso: null, requestingParty: null, purpose: null, status: 'rejected',
@@ -21,7 +22,7 @@ const file: FileResultRecord = {
 const outcome: InstallationOutcomeRecord = {
   fileKey: 'k', fileId: 'F', installationId: 'I', installationIndex: 0, purpose: 'EarlyValidation', stage: 'validation', attempt: 0,
   status: 'partial', errors: [], devices: [{ deviceId: null, deviceType: 'GSME', status: 'invalid', errors: [{ code: 'DEV_CERT_UNTRUSTED', message: 'm' }] }],
-  deviceSegments: 0, decidedAtMs: 3,
+  deviceSegments: 0, decidedAtMs: 3, migration: null,
 };
 const devices: InstallationDevicesRecord = {
   fileKey: 'k', fileId: 'F', installationId: 'I', installationIndex: 4, segment: 2, segments: 3, firstDeviceIndex: 128,

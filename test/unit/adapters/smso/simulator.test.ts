@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SIMULATOR_DEFAULTS, SmsoSimulator, type SimulatorSettings } from '../../../../src/adapters/smso/simulator.js';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commissionedChfs, readJournal, SIMULATOR_DEFAULTS, SmsoSimulator, type SimulatorSettings } from '../../../../src/adapters/smso/simulator.js';
+import { attemptCounter } from '../../../../src/core/contracts/smso.js';
 import { requestId } from '../../../../src/core/contracts/smso.js';
 
 const CHF = '00db123456789000';
@@ -78,5 +82,36 @@ describe('the SMSO simulator', () => {
         expect(waits.every((w) => w > 0)).toBe(true);
       }
     }
+  });
+
+  it('keeps its record in a journal that a later simulator (another process) answers from, failures already used included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's1mig-sim-'));
+    try {
+      const journal = join(dir, 'smso.jsonl');
+      const a = sim({ journal, failingChfs: [`${CHF}:1`] });
+      expect((await a.commission(req('r1'))).kind).toBe('failed');
+      expect((await a.commission(req('r2'))).kind).toBe('done');
+      await a.close();
+      expect(statSync(journal).mode & 0o777).toBe(0o600);
+      appendFileSync(journal, '{"requestId":"cut by a kill'); // a torn last line is ignored
+      const b = sim({ journal, failingChfs: [`${CHF}:1`] });
+      expect(await b.commission(req('r2'))).toMatchObject({ kind: 'done' });
+      expect(b.requests.get('r2')!.repeats).toBe(1);
+      // Its one deterministic failure was spent by the first process: a new attempt succeeds.
+      expect((await b.commission(req('r3', '00db000000000009'))).kind).toBe('done');
+      await b.close();
+      expect(commissionedChfs(readJournal(journal))).toEqual(new Map([[CHF, 1], ['00db000000000009', 1]]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('attempt counters', () => {
+  it('are stable for an attempt, differ between attempts and operations, and stay below 2^63', () => {
+    const c = attemptCounter('k/F', 'I1', 1, 'commission');
+    expect(attemptCounter('k/F', 'I1', 1, 'commission')).toBe(c);
+    expect(new Set([c, attemptCounter('k/F', 'I1', 2, 'commission'), attemptCounter('k/F', 'I1', 1, 'remove-access'), attemptCounter('k/G', 'I1', 1, 'commission')]).size).toBe(4);
+    expect(c < 1n << 63n).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptStarted, commissioned, migratedDevices, recordedElsewhere, rolledBack, type SmiDevice } from '../../../../src/core/enrolment/smi.js';
+import { attemptStarted, commissioned, laterSmi, migratedDevices, recordedElsewhere, rolledBack, type SmiDevice } from '../../../../src/core/enrolment/smi.js';
 
 const dev = (deviceId: string, deviceType: string, parent: string | null): SmiDevice => ({
   deviceId, deviceType, parent, manufacturer: 'Acme', model: 'M', firmwareVersion: '01', mpxn: deviceType.endsWith('SME') ? '123' : null,
@@ -38,7 +38,12 @@ describe('SMI transitions', () => {
     expect(back.effectiveAtMs).toBe(200);
     expect(back.history.map((h) => h.status)).toEqual(['InstalledNotCommissioned', 'Commissioned', 'InstalledNotCommissioned', 'RolledBack']);
     expect(back.history.at(-1)).toEqual({ status: 'RolledBack', atMs: 400, requestId: 'R:2', reason: 'ENR_CHF_UNREACHABLE' });
-    expect(rolledBack(undefined, attemptStarted(undefined, esme, a), 'R:1', 150, 'x')).toBeNull();
+    const gone = rolledBack(undefined, attemptStarted(undefined, esme, a), 'R:1', 150, 'x');
+    expect(gone.status).toBeNull();
+    expect(gone.history.map((h) => h.status)).toEqual(['InstalledNotCommissioned', 'RolledBack']);
+    expect(recordedElsewhere(gone, 'other')).toBe(false);
+    expect(laterSmi(back, retry)).toBe(back);
+    expect(laterSmi(retry, back)).toBe(back);
   });
 
   it('tell a device recorded under another installation', () => {

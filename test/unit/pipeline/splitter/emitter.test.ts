@@ -22,7 +22,7 @@ function device(id: string | null, structureInvalid = false): RawDevice {
 const context = {
   fileKey: 'fk', fileId: 'F-1', smso: 'MDS', purpose: 'Migration', createdAtSec: 1_790_000_000, receivedAtMs: 42,
   installationCount: 2, migrationType: 'MOC', groupId: 'G1', installationStructureInvalid: false,
-  segment: 0, segments: 0, segmentDevices: 0, installationHasDuplicate: false,
+  segment: 0, segments: 0, segmentDevices: 0, installationHasDuplicate: false, migrationAuthorisation: 'MA-1',
 };
 
 describe('installationEvents', () => {

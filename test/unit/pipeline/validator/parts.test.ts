@@ -14,7 +14,7 @@ function device(id: string): RawDevice {
 
 function inst(smso: string, createdAtSec: number, ids: string[]): AssembledInstallation<unknown> {
   return {
-    key: `k|${ids[0]}`, file: { fileKey: 'k', fileId: 'F', smso, purpose: 'Migration', createdAtSec, receivedAtMs: 0, installationCount: 9 },
+    key: `k|${ids[0]}`, file: { fileKey: 'k', fileId: 'F', smso, purpose: 'Migration', createdAtSec, receivedAtMs: 0, installationCount: 9, migrationAuthorisation: 'MA' },
     installation: { index: 0, id: ids[0]!, migrationType: 'Active', groupId: null, devices: ids.map(device), deviceCount: ids.length, structureInvalid: false },
     segment: null, duplicateDeviceIds: [], firstOffset: 0n, lastOffset: 0n, messages: [],
   };

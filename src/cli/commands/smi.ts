@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../adapters/config/config.js';
+import { createKafka } from '../../adapters/kafka/client.js';
+import { createRegistry } from '../../adapters/registry/client.js';
+import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
+import { laterSmi, type SmiRecord } from '../../core/enrolment/smi.js';
+import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
+import { canonicalEui } from '../../core/values.js';
+import { recordCodec } from '../../pipeline/codecs.js';
+import type { SmiTopicRecord } from '../../pipeline/records.js';
+import { CompactedTable } from '../../pipeline/tables/compacted-table.js';
+import type { CliCommand } from '../command.js';
+
+const USAGE = `usage: s1mig smi show DEVICE_ID [--json] [--config FILE]
+
+show:  the Smart Metering Inventory record of a device (EUI-64, XX-XX-XX-XX-XX-XX-XX-XX or
+       16 hex digits) and its status history, oldest first, as the SMI topic holds it.
+       Exit 1 when the device is not in the SMI.`;
+
+const hyphenated = (canonical: string | null): string => (canonical === null ? '-' : canonical.toUpperCase().match(/../g)!.join('-'));
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const command: CliCommand = {
+  async run(args) {
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
+      config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+    } });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const [verb, id, ...rest] = positionals;
+    if (verb !== 'show' || id === undefined || rest.length > 0) throw new S1migError('USAGE', `expected 'smi show DEVICE_ID'\n${USAGE}`);
+    const deviceId = /^[0-9a-fA-F]{16}$/.test(id) ? id.toLowerCase() : canonicalEui(id);
+    if (deviceId === null) throw new S1migError('USAGE', `${JSON.stringify(id)} is not an EUI-64 (XX-XX-XX-XX-XX-XX-XX-XX or 16 hex digits)`);
+    const config = loadConfig({ file: values.config });
+    const plan = topicPlan(loadTopicDefinitions(), config.topics);
+    const kafka = createKafka(config, 'smi-show');
+    const codec = await recordCodec<SmiTopicRecord>(createRegistry(config), plan, 'smi');
+    const admin = kafka.admin();
+    let rec: SmiTopicRecord | undefined;
+    try {
+      await admin.connect();
+      const table = new CompactedTable(kafka, admin, { topic: codec.topic, groupStem: `${config.topics.prefix}smi-show`, decode: (v) => codec.decode(v),
+        merge: (prev, next) => laterSmi(prev as SmiRecord, next as SmiRecord) as SmiTopicRecord });
+      try {
+        await table.start();
+        await table.catchUp();
+        rec = table.get(deviceId);
+      } finally {
+        await table.stop();
+      }
+    } catch (cause) {
+      if (errorCode(cause) !== undefined) throw cause;
+      throw new S1migError('KAFKA_UNAVAILABLE', `smi show failed: ${(cause as Error).message} (brokers ${config.kafka.brokers.join(',')})`, { cause });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (rec === undefined) {
+      process.stderr.write(`s1mig smi show: device ${hyphenated(deviceId)} is not in the SMI\n`);
+      return 1;
+    }
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(rec, null, 2)}\n`);
+      return 0;
+    }
+    const lines = [
+      `Device        ${hyphenated(rec.deviceId)} (${rec.deviceType})`,
+      `Status        ${rec.status ?? 'not in the inventory (rolled back)'} since ${iso(rec.effectiveAtMs)}`,
+      `Installation  ${hyphenated(rec.installation)} via ${rec.smso}`,
+      `Product       ${rec.manufacturer ?? '-'} ${rec.model ?? '-'}, firmware ${rec.firmwareVersion ?? '-'}`,
+      ...(rec.mpxn !== null ? [`MPxN          ${rec.mpxn}`] : []),
+      ...(rec.responsibleSupplier !== null ? [`Supplier      ${hyphenated(rec.responsibleSupplier)}`] : []),
+      ...(rec.parent !== null ? [`Parent        ${hyphenated(rec.parent)}`] : []),
+      'History',
+      ...rec.history.map((h) => `  ${iso(h.atMs)}  ${h.status.padEnd(24)}  ${h.requestId ?? '-'}${h.reason !== null ? `  ${h.reason}` : ''}`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,191 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/adapters/log/logger.js';
+import { SmsoSimulator, SIMULATOR_DEFAULTS } from '../../src/adapters/smso/simulator.js';
+import { topicName } from '../../src/adapters/topics/definitions.js';
+import { londonDate } from '../../src/core/inputs/london-day.js';
+import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
+import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
+import type { EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
+import { collect } from './helpers.js';
+import { pipelineWorld } from './pipeline-setup.js';
+
+const cli = join(new URL('../..', import.meta.url).pathname, 'dist', 'src', 'cli', 'main.js');
+const SUPPLIER = '90b3d51f30010000';
+const FINAL = new Set(['migrated', 'migrated_partial', 'migrated_dormant', 'failed', 'not_enrolled']);
+
+/** CHF IDs of a generated file, canonical, in file order. */
+function chfsOf(file: string): string[] {
+  const xml = readFileSync(file, 'utf8');
+  return [...xml.matchAll(/<DeviceID>([0-9A-F-]{23})<\/DeviceID>\s*<DeviceType>CHF<\/DeviceType>/g)].map((m) => m[1]!.replaceAll('-', '').toLowerCase());
+}
+
+/** Indexes of the Active (not Dormant) installations of a generated file. */
+function activeOf(file: string): number[] {
+  const types = [...readFileSync(file, 'utf8').matchAll(/<MigrationType>(\w+)<\/MigrationType>/g)].map((m) => m[1]);
+  return types.flatMap((t, k) => (t === 'Active' ? [k] : []));
+}
+
+describe('the enrolment stage on the real broker', () => {
+  let world: Awaited<ReturnType<typeof pipelineWorld>>;
+  let processor: Processor | null = null;
+  let sim: SmsoSimulator;
+  let outcomes: Awaited<ReturnType<typeof collect>>;
+  let smi: Awaited<ReturnType<typeof collect>>;
+  let state: Awaited<ReturnType<typeof collect>>;
+  const today = londonDate(Date.now());
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8', env: { ...process.env, S1MIG_TOPIC_PREFIX: world.config.topics.prefix },
+  });
+  const decode = async <T>(m: { value: Buffer | null }): Promise<T> => (await world.registry.decode(m.value!)) as T;
+  const finals = async (fileKey: string): Promise<InstallationOutcomeRecord[]> => {
+    const all = await Promise.all(outcomes.messages.map((m) => decode<InstallationOutcomeRecord>(m)));
+    return all.filter((o) => o.fileKey === fileKey && o.stage === 'enrolment' && FINAL.has(o.migration!.status));
+  };
+  const waitFinals = async (fileKey: string, n: number): Promise<InstallationOutcomeRecord[]> => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const f = await finals(fileKey);
+      if (f.length >= n) return f;
+      if (Date.now() > deadline) throw new Error(`${f.length} of ${n} final enrolment outcomes of ${fileKey}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const publishFile = async (file: string): Promise<string> => {
+    const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      return (await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), file, { chunkSize: 64 * 1024 })).fileKey;
+    } finally {
+      await producer.disconnect();
+    }
+  };
+
+  let fileA: string;
+  let fileB: string;
+  let failing: number;
+  beforeAll(async () => {
+    world = await pipelineWorld({ 'mcf.chunks': 1, 'mcf.device-events': 3, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5 });
+    const csv = join(world.dir, 'ma.csv');
+    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-A,90-B3-D5-1F-30-01-00-00,MDS,${today},10,6\nMA-B,90-B3-D5-1F-30-01-00-00,MDS,${today},100,100\n`);
+    const pub = await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'ma', csv);
+    expect(pub.ok).toBe(true);
+    fileA = (await world.gen('ENR-A', { installations: 12, purpose: 'Migration', ma: 'MA-A', suppliers: [SUPPLIER] })).out;
+    fileB = (await world.gen('ENR-B', { installations: 5, purpose: 'Migration', ma: 'MA-B', suppliers: [SUPPLIER] })).out;
+    // The first active installation of file B fails its first attempt, deterministically.
+    failing = activeOf(fileB)[0]!;
+    sim = new SmsoSimulator('MDS', { ...SIMULATOR_DEFAULTS, failingChfs: [`${chfsOf(fileB)[failing]!}:1`] });
+    outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
+    smi = await collect(world.res, topicName(world.plan, 'smi'));
+    state = await collect(world.res, topicName(world.plan, 'enrolment.state'));
+    processor = await startProcessor(world.config, { stages: ['splitter', 'validator', 'enrolment'], refDir: world.refDir, metricsPort: 0, threads: 1,
+      smsoAdapters: new Map([['MDS', sim]]) }, createLogger({ level: 'warn' }));
+  });
+  afterAll(async () => {
+    await processor?.stop();
+    await world?.res.close();
+  });
+
+  it('honours the MA quantity exactly, commissions each CHF once, and records the SMI', async () => {
+    const key = await publishFile(fileA);
+    const got = await waitFinals(key, 12);
+    expect(got).toHaveLength(12);
+    const byStatus = (s: string) => got.filter((o) => o.migration!.status === s);
+    const enrolled = got.filter((o) => o.migration!.status.startsWith('migrated'));
+    // 6 committed + 4 excess; the last two are beyond the MA quantity.
+    expect(enrolled).toHaveLength(10);
+    // The two beyond it are the last two the lane reached (its order, not the file's: the validator's partitions interleave).
+    const beyond = byStatus('not_enrolled');
+    expect(beyond).toHaveLength(2);
+    for (const o of beyond) {
+      expect(o.status).toBe('invalid');
+      expect(o.errors.map((e) => e.code)).toContain('INST_NOT_AUTHORISED');
+    }
+    const rows = new Map<string, EnrolmentStateRecord>();
+    for (const m of state.messages) {
+      const r = await decode<EnrolmentStateRecord>(m);
+      const k = m.key!.toString();
+      if ((rows.get(k)?.version ?? -1) < r.version) rows.set(k, r);
+    }
+    expect(rows.get('ma|MA-A')?.ma).toEqual({ committedUsed: 6, excessUsed: 4 });
+    const commissioned = sim.commissionedChfs();
+    const chfs = chfsOf(fileA);
+    for (const o of enrolled.filter((x) => x.migration!.status !== 'migrated_dormant')) {
+      const chf = chfs[o.installationIndex]!;
+      expect(commissioned.get(chf), chf).toBe(1);
+      expect(o.migration!.requestId).toMatch(/^[0-9A-F-]{23}:[0-9A-F-]{23}:[0-9]+$/);
+    }
+    for (const o of beyond) expect(commissioned.has(chfs[o.installationIndex]!)).toBe(false);
+    // Every CHF of an enrolled installation is in the SMI under itself, Commissioned (dormant: InstalledNotCommissioned).
+    const latest = new Map<string, SmiTopicRecord>();
+    const expectedSmi = (o: InstallationOutcomeRecord) => (o.migration!.status === 'migrated_dormant' ? 'InstalledNotCommissioned' : 'Commissioned');
+    const deadline = Date.now() + 30_000;
+    // The collector reads the SMI topic on its own: wait until it has seen every final record.
+    while (!enrolled.every((o) => latest.get(chfs[o.installationIndex]!)?.status === expectedSmi(o)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      for (const m of smi.messages) {
+        const r = await decode<SmiTopicRecord>(m);
+        if ((latest.get(r.deviceId)?.history.length ?? -1) < r.history.length) latest.set(r.deviceId, r);
+      }
+    }
+    for (const o of enrolled) {
+      const rec = latest.get(chfs[o.installationIndex]!)!;
+      expect(rec.installation).toBe(chfs[o.installationIndex]);
+      expect(rec.status).toBe(expectedSmi(o));
+      expect(rec.history.at(-1)!.requestId).toBe(o.migration!.requestId);
+    }
+
+    const ma = JSON.parse(run('ma', 'show', 'MA-A', '--json').stdout) as Array<{ used: unknown }>;
+    expect(ma[0]!.used).toEqual({ committedUsed: 6, excessUsed: 4 });
+    const report = run('report', key, '--json');
+    expect(report.status, report.stderr).toBe(0);
+    const r = JSON.parse(report.stdout) as { installations: Array<{ status: string; migration: { status: string } }>; summary: Record<string, unknown> };
+    expect(r.installations.map((i) => i.migration.status).filter((s) => s.startsWith('migrated'))).toHaveLength(10);
+    expect(beyond.map((o) => [r.installations[o.installationIndex]!.status, r.installations[o.installationIndex]!.migration.status])).toEqual([['invalid', 'not-enrolled'], ['invalid', 'not-enrolled']]);
+    expect((r.summary['migrated'] as number) + (r.summary['migratedPartial'] as number) + (r.summary['migratedDormant'] as number)).toBe(10);
+    expect(r.summary['waiting']).toBe(0);
+
+    const shown = run('smi', 'show', chfs[0]!.toUpperCase().match(/../g)!.join('-'), '--json');
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ deviceId: chfs[0], installation: chfs[0], smso: 'MDS' });
+  });
+
+  it('rolls a failed attempt back, counts it, and migrates the installation when it is submitted again', async () => {
+    const key = await publishFile(fileB);
+    const got = await waitFinals(key, 5);
+    const chfs = chfsOf(fileB);
+    const failed = got.find((o) => o.installationIndex === failing)!;
+    expect(failed.migration).toMatchObject({ status: 'failed', attempt: 1, code: 'ENR_CHF_UNREACHABLE' });
+    expect(failed.status).not.toBe('invalid');
+    // Its devices are out of the SMI again, their history kept.
+    const chf = chfs[failing]!;
+    await smi.until((ms) => ms.filter((m) => m.key!.toString() === chf).length >= 2);
+    let rec: SmiTopicRecord | undefined;
+    for (const m of smi.messages) if (m.key!.toString() === chf) rec = await decode<SmiTopicRecord>(m);
+    expect(rec!.status).toBeNull();
+    expect(rec!.history.map((h) => h.status)).toEqual(['InstalledNotCommissioned', 'RolledBack']);
+
+    // The same installations again, in a new file: the failed one is attempt 2 and migrates; the others are already migrated.
+    const again = (await world.gen('ENR-B', { installations: 5, purpose: 'Migration', ma: 'MA-B', suppliers: [SUPPLIER], fileId: 'ENR-B-2' })).out;
+    const key2 = await publishFile(again);
+    const second = await waitFinals(key2, 5);
+    const retried = second.find((o) => o.installationIndex === failing)!;
+    expect(retried.migration).toMatchObject({ status: expect.stringMatching(/^migrated(_partial)?$/), attempt: 2 });
+    for (const o of second.filter((x) => x.installationIndex !== failing)) {
+      expect(o.migration!.status).toBe('not_enrolled');
+      expect(o.errors.map((e) => e.code)).toContain('INST_ALREADY_MIGRATED');
+    }
+    expect(sim.commissionedChfs().get(chf)).toBe(1);
+    const rows = new Map<string, EnrolmentStateRecord>();
+    for (const m of state.messages) {
+      const r = await decode<EnrolmentStateRecord>(m);
+      if ((rows.get(m.key!.toString())?.version ?? -1) < r.version) rows.set(m.key!.toString(), r);
+    }
+    expect(rows.get(`chf|${chf}`)?.chf).toMatchObject({ failedAttempts: 1, migrated: true, inFlight: null });
+    // MA-B: 5 of file B started, one failed and gave its unit back, then it was used again.
+    expect(rows.get('ma|MA-B')?.ma).toEqual({ committedUsed: 5, excessUsed: 0 });
+  });
+});
