@@ -11,6 +11,8 @@ import type { FileResultRecord, InstallationOutcomeRecord } from '../../src/pipe
 import { topicName } from '../../src/adapters/topics/definitions.js';
 import { createBenchTopics, type BenchTopics, type Infra } from './infra.js';
 import { metricSum, startProcessorChild, type ProcessorChild } from './processor-child.js';
+import { dirname } from 'node:path';
+import { publishCoveringMas } from './ma.js';
 
 export interface PipelineRunOptions {
   readonly mainJs: string;
@@ -70,7 +72,9 @@ export async function runPipeline(infra: Infra, o: PipelineRunOptions, log: (s: 
   const chunksTopic = topicName(topics.plan, 'mcf.chunks');
   const producer = infra.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
   await producer.connect();
-  const childOptions = { mainJs: o.mainJs, refDir: o.refDir, prefix: o.prefix, logFile: o.logFile, ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}) };
+  // Validation is what this bench measures: the enrolment stage has its own (bench:enrolment).
+  const childOptions = { mainJs: o.mainJs, refDir: o.refDir, prefix: o.prefix, logFile: o.logFile, stages: 'splitter,validator', ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}) };
+  await publishCoveringMas(infra, topics, dirname(o.logFile), [{ file: o.file, installations: o.installations }]);
   let child: ProcessorChild | null = null;
   try {
     if (!o.backlog) child = await startProcessorChild(childOptions);

@@ -17,6 +17,10 @@ export interface ProcessorChildOptions {
   /** When set, the child runs with --cpu-prof into this directory. */
   readonly cpuProfDir?: string;
   readonly readyTimeoutMs?: number;
+  /** `--stages` of the child (default all). */
+  readonly stages?: string;
+  /** More environment for the child (e.g. S1MIG_CONFIG). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ProcessorChild {
@@ -56,8 +60,9 @@ export function metricSum(m: ReadonlyMap<string, number>, name: string, labelPar
 
 export async function startProcessorChild(o: ProcessorChildOptions): Promise<ProcessorChild> {
   const nodeArgs = o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, o.mainJs, 'run', '--ref', o.refDir, '--metrics-port', '0'], {
-    env: { ...process.env, S1MIG_TOPIC_PREFIX: o.prefix },
+  const stages = o.stages === undefined ? [] : ['--stages', o.stages];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, o.mainJs, 'run', '--ref', o.refDir, '--metrics-port', '0', ...stages], {
+    env: { ...process.env, S1MIG_TOPIC_PREFIX: o.prefix, ...o.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const pid = child.pid;

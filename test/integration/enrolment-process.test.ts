@@ -91,4 +91,59 @@ describe('the enrolment stage in a processor process', () => {
     signalGroup(second.child, 'SIGTERM');
     expect(await second.exited).toBe(0);
   }, 300_000);
+
+  it('two processors in one group share the lanes: every installation of two SMSOs enrolled once', async () => {
+    onTestFailed(() => runner.saveLogs('enrolment-two-members'));
+    const csv = join(world.dir, 'ma2.csv');
+    const day = londonDate(Date.now());
+    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-2M,90-B3-D5-1F-30-01-00-00,MDS,${day},100,100\nMA-2S,90-B3-D5-1F-30-01-00-00,SECURE,${day},100,100\n`);
+    expect((await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'ma', csv)).ok).toBe(true);
+    const journals = { MDS: join(world.dir, 'two-mds.jsonl'), SECURE: join(world.dir, 'two-secure.jsonl') };
+    const config = join(world.dir, 'config-two.json');
+    writeFileSync(config, JSON.stringify({ enrolment: { smso: {
+      MDS: { simulator: { latency: { kind: 'fixed', ms: 30 }, journal: journals.MDS } },
+      SECURE: { simulator: { latency: { kind: 'fixed', ms: 30 }, journal: journals.SECURE } },
+    } } }));
+    const env = { S1MIG_CONFIG: config };
+    const a = runner.start(env);
+    const b = runner.start(env);
+    const admin = await world.res.getAdmin();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { groups } = await admin.describeGroups([`${world.config.topics.prefix}enrolment`]);
+      const members = groups[0]?.members.filter((m) => m.memberAssignment.length > 0) ?? [];
+      if (groups[0]?.state === 'Stable' && members.length >= 2) break;
+      if (Date.now() > deadline) throw new Error('the enrolment group never had two members');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const files = await Promise.all([['TWO-M', 'MDS', 'MA-2M'], ['TWO-S', 'SECURE', 'MA-2S']].map(([name, smso, ma]) =>
+      world.gen(name!, { smso: smso!, installations: 20, purpose: 'Migration', ma: ma!, suppliers: ['90b3d51f30010000'] })));
+    const outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
+    const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    world.res.onClose(() => producer.disconnect());
+    const keys = new Set<string>();
+    for (const f of files) keys.add((await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), f.out)).fileKey);
+    const finalsOf = async () => (await decodeAll<InstallationOutcomeRecord>(world, [...outcomes.messages]))
+      .filter((o) => keys.has(o.fileKey) && o.stage === 'enrolment' && FINAL.has(o.migration!.status));
+    const until = Date.now() + 120_000;
+    while ((await finalsOf()).length < 40) {
+      if (Date.now() > until) throw new Error(`${(await finalsOf()).length} of 40 final outcomes`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const finals = await finalsOf();
+    expect(finals).toHaveLength(40);
+    expect(new Set(finals.map((o) => `${o.fileKey}|${o.installationId}`)).size).toBe(40);
+    expect(finals.every((o) => o.migration!.status.startsWith('migrated'))).toBe(true);
+    for (const j of Object.values(journals)) {
+      const times = commissionedChfs(readJournal(j));
+      expect([...times.values()].every((n) => n === 1)).toBe(true);
+    }
+    const commissioned = commissionedChfs([...readJournal(journals.MDS), ...readJournal(journals.SECURE)]).size;
+    expect(commissioned).toBe(finals.filter((o) => o.migration!.status !== 'migrated_dormant').length);
+    signalGroup(a.child, 'SIGTERM');
+    signalGroup(b.child, 'SIGTERM');
+    expect([await a.exited, await b.exited]).toEqual([0, 0]);
+  }, 300_000);
 });

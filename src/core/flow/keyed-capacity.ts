@@ -36,6 +36,8 @@ export const SYSTEM_CLOCK: Clock = {
 export interface Lease {
   readonly key: string;
   readonly units: number;
+  /** When the start was counted (the clock's time): what perSecond and the quota count. */
+  readonly startedAtMs: number;
   release(): void;
 }
 
@@ -151,12 +153,14 @@ export class KeyedCapacity {
   private start(key: string, st: KeyState, units: number): Lease {
     const l = this.options.limits(key);
     st.inFlight += units;
-    if (l.perSecond !== undefined) st.starts.push(this.clock.now());
+    const startedAtMs = this.clock.now();
+    if (l.perSecond !== undefined) st.starts.push(startedAtMs);
     if (l.quota !== undefined) st.startedInPeriod++;
     let released = false;
     return {
       key,
       units,
+      startedAtMs,
       release: () => {
         if (released) return;
         released = true;

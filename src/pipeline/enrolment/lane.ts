@@ -180,11 +180,13 @@ export class Lane {
         launches.push(e);
         continue;
       }
+      // A start is when its capacity was granted (what perSecond counts); a dormant one takes none.
+      const at = lease?.startedAtMs ?? now;
       const status = a.outcome.status === 'partial' ? 'partial' : 'valid';
       const devices = migratedDevices(status, e.req.devices);
       const requestId = duisRequestId(this.d.originator, chfId, attemptCounter(e.req.fileKey, e.req.installationId, a.attempt, 'commission'));
       const previous = new Map(devices.map((dev) => [dev.deviceId, ov.smi(dev.deviceId) ?? null] as const));
-      for (const dev of devices) ov.putSmi(attemptStarted(previous.get(dev.deviceId) ?? undefined, dev, { chf: chfId, smso, requestId, atMs: now }));
+      for (const dev of devices) ov.putSmi(attemptStarted(previous.get(dev.deviceId) ?? undefined, dev, { chf: chfId, smso, requestId, atMs: at }));
       const maKey = stateKey.ma(e.req.migrationAuthorisation);
       ov.put(maKey, { ma: adjustUsage(ov.maUsage(e.req.migrationAuthorisation), a.claim, 1) });
       const failedAttempts = chf?.failedAttempts ?? 0;
@@ -198,9 +200,9 @@ export class Lane {
       ov.put(stateKey.day(smso, a.migrationDate), { day: { started: ov.dayStarted(smso, a.migrationDate) + 1 } });
       ov.put(stateKey.chf(chfId), { chf: { failedAttempts, migrated: false, lastRequestId: chf?.lastRequestId ?? null, inFlight: {
         requestId, attempt: a.attempt, fileKey: e.req.fileKey, installationId: e.req.installationId, claim: a.claim, maReference: e.req.migrationAuthorisation,
-        migrationDate: a.migrationDate, dormant: false, startedAtMs: now, previous: JSON.stringify([...previous]),
+        migrationDate: a.migrationDate, dormant: false, startedAtMs: at, previous: JSON.stringify([...previous]),
       } } });
-      outcomes.push(this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'in_progress', attempt: a.attempt, code: null, requestId, atMs: now }, now));
+      outcomes.push(this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'in_progress', attempt: a.attempt, code: null, requestId, atMs: at }, now));
       outcomeSmsos.push(smso);
       e.running = { requestId, attempt: a.attempt, claim: a.claim, maReference: e.req.migrationAuthorisation, status, devices, previous, lease };
       launches.push(e);
