@@ -92,7 +92,7 @@ export class FileReportCollector {
     records.sort((a, b) => a.installationIndex - b.installationIndex);
     const summary = emptySummary();
     const migrationFile = file.status === 'accepted' && file.purpose === 'Migration';
-    const migrations: MigrationSummary = { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 0 };
+    const migrations: MigrationSummary = { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 0, notAuthorised: 0 };
     if (migrationFile) summary.migration = migrations;
     const finals = this.finals.get(fileKey);
     const installations: InstallationReport[] = [];
@@ -111,6 +111,7 @@ export class FileReportCollector {
         ...(migration ? { migration } : {}),
       };
       if (migration) countMigration(migrations, migration.status);
+      if (migration && inst.errors.some((e) => e.code === 'INST_NOT_AUTHORISED')) migrations.notAuthorised++;
       tally(summary, inst);
       installations.push(inst);
     }

@@ -5,7 +5,7 @@ import type { S1migConfig } from '../../src/adapters/config/config.js';
 import { createLogger } from '../../src/adapters/log/logger.js';
 import { SmsoSimulator, SIMULATOR_DEFAULTS } from '../../src/adapters/smso/simulator.js';
 import { topicName } from '../../src/adapters/topics/definitions.js';
-import { londonDate } from '../../src/core/inputs/london-day.js';
+import { londonDate, londonDay } from '../../src/core/inputs/london-day.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
@@ -109,3 +109,67 @@ function collectReport(os: InstallationOutcomeRecord[]): { waiting: number; dorm
     notEnrolled: finals.filter((o) => o.migration!.status === 'not_enrolled').length,
   };
 }
+
+describe('enrolment at the end of a migration day', () => {
+  let world: Awaited<ReturnType<typeof pipelineWorld>>;
+  let processor: Processor | null = null;
+  // The lane's clock: real time, then moved past the end of the MA's day.
+  let shiftMs = 0;
+  beforeAll(async () => {
+    world = await pipelineWorld({ 'mcf.chunks': 1, 'mcf.device-events': 2, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5 });
+    const csv = join(world.dir, 'ma.csv');
+    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-D,${SUPPLIER},MDS,${londonDate(Date.now())},10,0\n`);
+    expect((await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'ma', csv)).ok).toBe(true);
+    const smso = { ...world.config.enrolment.smso };
+    smso['MDS'] = { ...smso['MDS']!, perDay: 2 };
+    const config: S1migConfig = { ...world.config, enrolment: { ...world.config.enrolment, smso } };
+    processor = await startProcessor(config, { stages: ['splitter', 'validator', 'enrolment'], refDir: world.refDir, metricsPort: 0, threads: 1,
+      smsoAdapters: new Map([['MDS', new SmsoSimulator('MDS', SIMULATOR_DEFAULTS)]]), enrolment: { now: () => Date.now() + shiftMs, recheckMs: 200 } },
+    createLogger({ level: 'warn' }));
+  });
+  afterAll(async () => {
+    await processor?.stop();
+    await world?.res.close();
+  });
+
+  it('keeps what the day capacity cannot start waiting, then makes it INST_NOT_AUTHORISED (day-ended) when the day ends', async () => {
+    const outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
+    const g = await world.gen('DAY-END', { installations: 10, purpose: 'Migration', ma: 'MA-D', suppliers: ['90b3d51f30010000'] });
+    const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    world.res.onClose(() => producer.disconnect());
+    const key = (await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), g.out)).fileKey;
+    const enrolment = async () => (await Promise.all(outcomes.messages.map(async (m) => (await world.registry.decode(m.value!)) as InstallationOutcomeRecord)))
+      .filter((o) => o.fileKey === key && o.stage === 'enrolment' && o.migration!.status !== 'in_progress');
+    const metric = async (name: string, labels: string) => {
+      const text = await processor!.metrics.registry.getSingleMetricAsString(name);
+      return Number(text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels))?.split(' ').pop() ?? 0);
+    };
+    // Two start (perDay 2, nothing committed), dormant ones are recorded; the rest wait.
+    let deadline = Date.now() + 60_000;
+    let before: InstallationOutcomeRecord[] = [];
+    for (;;) {
+      before = await enrolment();
+      const waiting = await metric('s1mig_enrolment_waiting', 'smso="MDS"');
+      if (before.filter((o) => o.migration!.status === 'migrated').length === 2 && waiting > 0 && waiting + before.length === 10) break;
+      if (Date.now() > deadline) throw new Error(`no steady waiting state: ${before.length} final, ${waiting} waiting`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await enrolment()).toHaveLength(before.length);
+    expect(before.every((o) => o.migration!.status === 'migrated' || o.migration!.status === 'migrated_dormant')).toBe(true);
+    const waiting = 10 - before.length;
+
+    shiftMs = londonDay(londonDate(Date.now())).endMs - Date.now() + 1000;
+    deadline = Date.now() + 30_000;
+    while ((await enrolment()).length < 10) {
+      if (Date.now() > deadline) throw new Error('the waiting installations were not decided at the end of their day');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const ended = (await enrolment()).filter((o) => o.migration!.status === 'not_enrolled');
+    expect(ended).toHaveLength(waiting);
+    for (const o of ended) expect([o.status, o.errors.map((e) => e.code)]).toEqual(['invalid', ['INST_NOT_AUTHORISED']]);
+    expect(await metric('s1mig_enrolment_not_authorised_total', 'cause="day-ended"')).toBe(waiting);
+    expect(await metric('s1mig_enrolment_waiting', 'smso="MDS"')).toBe(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { commissionedChfs, readJournal } from '../../src/adapters/smso/simulator.js';
@@ -6,7 +6,7 @@ import { topicName } from '../../src/adapters/topics/definitions.js';
 import { londonDate } from '../../src/core/inputs/london-day.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
-import type { EnrolmentStateRecord, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
+import type { EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 import { decodeAll, ProcessorRunner, signalGroup, type World } from './processor-runner.js';
@@ -146,4 +146,63 @@ describe('the enrolment stage in a processor process', () => {
     signalGroup(b.child, 'SIGTERM');
     expect([await a.exited, await b.exited]).toEqual([0, 0]);
   }, 300_000);
+
+  it('SIGKILL at exact steps (after a request was sent, before its result was recorded, during a rollback): nothing lost, nothing twice', async () => {
+    onTestFailed(() => runner.saveLogs('enrolment-fault-points'));
+    const csv = join(world.dir, 'ma3.csv');
+    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-F,90-B3-D5-1F-30-01-00-00,MDS,${londonDate(Date.now())},100,100\n`);
+    expect((await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'ma', csv)).ok).toBe(true);
+    const g = await world.gen('enrol-faults', { installations: 24, purpose: 'Migration', ma: 'MA-F', suppliers: ['90b3d51f30010000'] });
+    const chfs = [...readFileSync(g.out, 'utf8').matchAll(/<DeviceID>([0-9A-F-]{23})<\/DeviceID>\s*<DeviceType>CHF<\/DeviceType>/g)].map((m) => m[1]!.replaceAll('-', '').toLowerCase());
+    const journal = join(world.dir, 'faults-journal.jsonl');
+    const config = join(world.dir, 'config-faults.json');
+    // Every CHF fails its first attempt (so rollbacks happen), one at a time, slowly enough to be caught in flight.
+    writeFileSync(config, JSON.stringify({ enrolment: { smso: { MDS: { maxInFlight: 2, simulator: { latency: { kind: 'fixed', ms: 100 }, journal, failingChfs: chfs.map((c) => `${c}:1`) } } } } }));
+    const outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
+    const smi = await collect(world.res, topicName(world.plan, 'smi'));
+    const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    world.res.onClose(() => producer.disconnect());
+    const key = (await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), g.out)).fileKey;
+    const mine = async () => (await decodeAll<InstallationOutcomeRecord>(world, [...outcomes.messages])).filter((o) => o.fileKey === key && o.stage === 'enrolment');
+    // Each process dies at its point; the next one resumes what it left.
+    for (const fault of ['after-send:3', 'before-record:3', 'during-rollback:2']) {
+      const p = runner.start({ S1MIG_CONFIG: config, S1MIG_FAULT_KILL: fault });
+      const code = await Promise.race([p.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 90_000))]);
+      expect(code, `${fault}: the process should have killed itself`).toBeNull();
+    }
+    const last = runner.start({ S1MIG_CONFIG: config });
+    // The first file's failures are final (attempt 1); it is not re-submitted here.
+    const until = Date.now() + 180_000;
+    while (new Set((await mine()).filter((o) => FINAL.has(o.migration!.status)).map((o) => o.installationId)).size < 24) {
+      if (Date.now() > until) throw new Error(`${(await mine()).filter((o) => FINAL.has(o.migration!.status)).length} of 24 final`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const all = await mine();
+    const finals = all.filter((o) => FINAL.has(o.migration!.status));
+    expect(finals).toHaveLength(24);
+    expect(new Set(finals.map((o) => o.installationId)).size).toBe(24);
+    const starts = all.filter((o) => o.migration!.status === 'in_progress');
+    expect(new Set(starts.map((o) => o.installationId)).size).toBe(starts.length);
+    // Every active installation failed its one attempt (the simulator fails each CHF once); none was commissioned.
+    for (const o of finals) expect(o.migration!.status === 'failed' || o.migration!.status === 'migrated_dormant', o.installationId).toBe(true);
+    const requests = readJournal(journal);
+    const perId = new Map<string, number>();
+    for (const r of requests) perId.set(r.requestId, (perId.get(r.requestId) ?? 0) + 1);
+    expect([...perId.values()].every((n) => n === 1)).toBe(true);
+    expect(commissionedChfs(requests).size).toBe(0);
+    expect(requests.filter((r) => r.operation === 'commission')).toHaveLength(finals.filter((o) => o.migration!.status === 'failed').length);
+    // The SMI holds every attempted CHF rolled back (status null), each change exactly once.
+    const latest = new Map<string, SmiTopicRecord>();
+    for (const r of await decodeAll<SmiTopicRecord>(world, [...smi.messages])) if ((latest.get(r.deviceId)?.history.length ?? -1) < r.history.length) latest.set(r.deviceId, r);
+    const failedChfs = new Set(requests.filter((r) => r.operation === 'commission').map((r) => r.target));
+    for (const chf of failedChfs) {
+      const rec = latest.get(chf);
+      expect(rec?.status, chf).toBeNull();
+      expect(rec!.history.map((h) => h.status)).toEqual(['InstalledNotCommissioned', 'RolledBack']);
+    }
+    signalGroup(last.child, 'SIGTERM');
+    expect(await last.exited).toBe(0);
+  }, 400_000);
 });

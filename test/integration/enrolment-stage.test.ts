@@ -67,17 +67,27 @@ describe('the enrolment stage on the real broker', () => {
   let fileA: string;
   let fileB: string;
   let failing: number;
+  let fileX: string;
+  let seedX: string;
   beforeAll(async () => {
     world = await pipelineWorld({ 'mcf.chunks': 1, 'mcf.device-events': 3, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5 });
     const csv = join(world.dir, 'ma.csv');
-    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-A,90-B3-D5-1F-30-01-00-00,MDS,${today},10,6\nMA-B,90-B3-D5-1F-30-01-00-00,MDS,${today},100,100\n`);
+    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-A,90-B3-D5-1F-30-01-00-00,MDS,${today},10,6\nMA-B,90-B3-D5-1F-30-01-00-00,MDS,${today},100,100\nMA-X,90-B3-D5-1F-30-01-00-00,MDS,${today},10,10\n`);
     const pub = await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'ma', csv);
     expect(pub.ok).toBe(true);
     fileA = (await world.gen('ENR-A', { installations: 12, purpose: 'Migration', ma: 'MA-A', suppliers: [SUPPLIER] })).out;
     fileB = (await world.gen('ENR-B', { installations: 5, purpose: 'Migration', ma: 'MA-B', suppliers: [SUPPLIER] })).out;
     // The first active installation of file B fails its first attempt, deterministically.
     failing = activeOf(fileB)[0]!;
-    sim = new SmsoSimulator('MDS', { ...SIMULATOR_DEFAULTS, failingChfs: [`${chfsOf(fileB)[failing]!}:1`] });
+    // One active installation whose CHF the SMSO always fails: submitted six times.
+    for (let seed = 0; ; seed++) {
+      fileX = (await world.gen(`ENR-X${seed}`, { installations: 1, purpose: 'Migration', ma: 'MA-X', suppliers: [SUPPLIER], fileId: 'ENR-X-1' })).out;
+      if (activeOf(fileX).length === 1) {
+        seedX = `ENR-X${seed}`;
+        break;
+      }
+    }
+    sim = new SmsoSimulator('MDS', { ...SIMULATOR_DEFAULTS, failingChfs: [`${chfsOf(fileB)[failing]!}:1`, `${chfsOf(fileX)[0]!}:*`] });
     outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
     smi = await collect(world.res, topicName(world.plan, 'smi'));
     state = await collect(world.res, topicName(world.plan, 'enrolment.state'));
@@ -187,5 +197,29 @@ describe('the enrolment stage on the real broker', () => {
     expect(rows.get(`chf|${chf}`)?.chf).toMatchObject({ failedAttempts: 1, migrated: true, inFlight: null });
     // MA-B: 5 of file B started, one failed and gave its unit back, then it was used again.
     expect(rows.get('ma|MA-B')?.ma).toEqual({ committedUsed: 5, excessUsed: 0 });
+  });
+
+  it('counts each failed attempt, and the submission after the fifth failure is INST_ATTEMPTS_EXHAUSTED', async () => {
+    const chf = chfsOf(fileX)[0]!;
+    for (let k = 1; k <= 6; k++) {
+      const file = k === 1 ? fileX : (await world.gen(seedX, { installations: 1, purpose: 'Migration', ma: 'MA-X', suppliers: [SUPPLIER], fileId: `ENR-X-${k}` })).out;
+      const [o] = await waitFinals(await publishFile(file), 1);
+      if (k <= 5) {
+        expect(o!.migration, `submission ${k}`).toMatchObject({ status: 'failed', attempt: k, code: 'ENR_CHF_UNREACHABLE' });
+        expect(o!.status).toBe('valid');
+      } else {
+        expect(o!.migration).toMatchObject({ status: 'not_enrolled', attempt: null });
+        expect([o!.status, o!.errors.map((e) => e.code)]).toEqual(['excluded', ['INST_ATTEMPTS_EXHAUSTED']]);
+      }
+    }
+    expect(sim.commissionedChfs().has(chf)).toBe(false);
+    // Every failure gave its MA unit back.
+    const rows = new Map<string, EnrolmentStateRecord>();
+    for (const m of state.messages) {
+      const r = await decode<EnrolmentStateRecord>(m);
+      if ((rows.get(m.key!.toString())?.version ?? -1) < r.version) rows.set(m.key!.toString(), r);
+    }
+    expect(rows.get('ma|MA-X')?.ma).toEqual({ committedUsed: 0, excessUsed: 0 });
+    expect(rows.get(`chf|${chf}`)?.chf).toMatchObject({ failedAttempts: 5, migrated: false, inFlight: null });
   });
 });

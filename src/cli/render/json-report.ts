@@ -56,7 +56,8 @@ export class JsonReportSink implements ReportSink {
       devices: s.devices,
       devicesValid: s.devicesValid,
       devicesInvalid: s.devicesInvalid,
-      ...(s.migration ? { ...s.migration } : {}),
+      ...(s.migration ? { migrated: s.migration.migrated, migratedPartial: s.migration.migratedPartial, migratedDormant: s.migration.migratedDormant,
+        failed: s.migration.failed, waiting: s.migration.waiting } : {}),
     };
     const close = this.count === 0 ? ']' : '\n  ]';
     await this.out.write(`${close},\n  "summary": ${indent(JSON.stringify(summary, null, 2), '  ')}\n}\n`);

@@ -55,6 +55,7 @@ export class TextReportSink implements ReportSink {
         ['  dormant', s.migration.migratedDormant],
         ['failed', s.migration.failed],
         ['waiting', s.migration.waiting],
+        ['not authorised', s.migration.notAuthorised],
       ] as [string, number][]) : []),
     ];
     const table = rows.map(([k, v]) => `${k.padEnd(16)}${String(v).padStart(10)}`).join('\n');

@@ -62,19 +62,29 @@ export type LaneAction =
   /** This installation's attempt is in flight (recorded before a crash or a rebalance): send the same request again. */
   | { readonly kind: 'resume' };
 
-export function decide(inst: LaneInstallation, view: LaneView, nowMs: number): LaneAction {
+/**
+ * `waited`: this installation was told to wait before (in this lane's memory); if its day then
+ * ends, its INST_NOT_AUTHORISED is counted as `day-ended`, not as a check that failed on arrival.
+ */
+export function decide(inst: LaneInstallation, view: LaneView, nowMs: number, waited = false): LaneAction {
   const chf = inst.chf === null ? undefined : view.chf(inst.chf);
   if (chf?.inFlight != null && chf.inFlight.fileKey === inst.fileKey && chf.inFlight.installationId === inst.installationId) return { kind: 'resume' };
   const ma = view.ma(inst.maReference);
   const day = ma === undefined ? null : londonDay(ma.migrationDate);
-  const notAuthorised = ma === undefined || ma.smso !== inst.smso || nowMs >= day!.endMs || supplierMissing(inst.devices, ma.supplier);
-  const outcome = withPipelineChecks(inst.offline, {
+  const dayEnded = day !== null && nowMs >= day.endMs;
+  const otherwiseNotAuthorised = ma === undefined || ma.smso !== inst.smso || supplierMissing(inst.devices, ma.supplier);
+  const facts = {
     failedAttempts: chf?.failedAttempts ?? 0,
     alreadyMigrated: chf?.migrated ?? false,
     deviceRecordedElsewhere: inst.chf !== null && inst.devices.some((d) => recordedElsewhere(view.smi(d.deviceId), inst.chf!)),
-    notAuthorised,
-  });
-  if (outcome.status !== 'valid' && outcome.status !== 'partial') return { kind: 'not-enrolled', outcome, cause: 'checks' };
+    notAuthorised: otherwiseNotAuthorised || dayEnded,
+  };
+  const outcome = withPipelineChecks(inst.offline, facts);
+  if (outcome.status !== 'valid' && outcome.status !== 'partial') {
+    // Counted as the day's end only when nothing but the day stood in its way.
+    const withoutDay = dayEnded && waited ? withPipelineChecks(inst.offline, { ...facts, notAuthorised: otherwiseNotAuthorised }).status : null;
+    return { kind: 'not-enrolled', outcome, cause: withoutDay === 'valid' || withoutDay === 'partial' ? 'day-ended' : 'checks' };
+  }
   // Installation rules give every valid or partial installation its CHF; without one nothing can be commissioned.
   if (inst.chf === null) return { kind: 'not-enrolled', outcome, cause: 'checks' };
   // Another attempt of the same CHF in flight (a second file naming it): wait for its result.

@@ -53,6 +53,8 @@ export interface MigrationSummary {
   migratedDormant: number;
   failed: number;
   waiting: number;
+  /** Installations with INST_NOT_AUTHORISED (text report only: not a key of the JSON summary). */
+  notAuthorised: number;
 }
 
 export interface ReportSummary {

@@ -29,7 +29,7 @@ export function summarise(label: string, report: FileReport | null, fileKey: str
     topCodes: [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3),
     migration: s.migration === undefined ? null : {
       migrated: s.migration.migrated, partial: s.migration.migratedPartial, dormant: s.migration.migratedDormant, failed: s.migration.failed,
-      waiting: s.migration.waiting, notAuthorised: report.installations.filter((i) => i.errors.some((e) => e.code === 'INST_NOT_AUTHORISED')).length,
+      waiting: s.migration.waiting, notAuthorised: s.migration.notAuthorised,
     },
   };
 }

@@ -15,7 +15,7 @@ import { createRegistry } from '../../adapters/registry/client.js';
 import { applySchemas } from '../../adapters/registry/schemas.js';
 import { applyTopics, assertNoRefusal } from '../../adapters/topics/apply.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
-import { generateDemoFiles, type DemoFile } from './demo-files.js';
+import { activeChfs, generateDemoFiles, type DemoFile } from './demo-files.js';
 import { publishInputFile } from '../inputs/publish-inputs.js';
 import { londonDate } from '../../core/inputs/london-day.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
@@ -61,14 +61,16 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
     const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const dir = join(o.workDir, runId);
     mkdirSync(dir, { recursive: true });
-    o.progress('generating three MCF files (signed, every device its own keys)');
-    const files = await generateDemoFiles(refDir, dir, runId, o.scale);
+    o.progress('generating four MCF files (signed, every device its own keys)');
+    const { files, resubmission } = await generateDemoFiles(refDir, dir, runId, o.scale);
+    // The MDS simulator fails the first attempt of two CHFs of the clean file; the re-submission migrates them.
+    const failing = activeChfs(files[0]!.result.out).slice(0, 2);
 
-    o.progress('publishing the Migration Authorisations of the two Migration files');
-    await publishDemoMas(files, dir, { kafka, registry, plan, prefix: config.topics.prefix });
+    o.progress('publishing the Migration Authorisations (supplier A: MDS, 20 % excess over the MDC; supplier B: SECURE)');
+    await publishDemoMas([...files, resubmission], dir, { kafka, registry, plan, prefix: config.topics.prefix });
 
-    o.progress('starting the processor (splitter, validator, enrolment; SECURE capped at 5 installations/s, MDS failing ~3 % of attempts)');
-    const processor = await startProcessor(demoConfig(config), { stages: ['splitter', 'validator', 'enrolment'], refDir, metricsPort: 0 }, logger);
+    o.progress(`starting the processor (splitter, validator, enrolment; SECURE capped at 5 installations/s; MDS fails the first attempt of CHF ${failing.join(', ')})`);
+    const processor = await startProcessor(demoConfig(config, failing), { stages: ['splitter', 'validator', 'enrolment'], refDir, metricsPort: 0 }, logger);
     try {
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
       await producer.connect();
@@ -89,6 +91,8 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
       }
 
       const deadline = Date.now() + o.timeoutMs;
+      let resubmitted = false;
+      let lastProgress = '';
       for (;;) {
         const collector = new FileReportCollector();
         const duplicates = new Set<string>();
@@ -120,6 +124,23 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
           return rep !== null && rep.pending === 0 && (rep.header.status === 'rejected' || rep.installations.length > 0 || rep.summary.installations === 0) &&
             (rep.summary.migration?.waiting ?? 0) === 0;
         });
+        const progress = rows.filter((r) => r.migration !== null).map((r) => `${r.label}: ${r.migration!.migrated + r.migration!.partial + r.migration!.dormant} migrated, ${r.migration!.waiting} waiting`).join('; ');
+        if (progress !== lastProgress) o.progress(progress);
+        lastProgress = progress;
+        if (done && !resubmitted) {
+          // After the first round: the clean file's installations again, under a new FileID.
+          resubmitted = true;
+          const p2 = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
+          await p2.connect();
+          try {
+            const r = await publishMcf(p2, topicName(plan, 'mcf.chunks'), resubmission.result.out);
+            uploads.push({ label: resubmission.label, fileKey: r.fileKey, resubmission: false });
+            o.progress(`published ${resubmission.label}: ${r.fileKey}`);
+          } finally {
+            await p2.disconnect();
+          }
+          continue;
+        }
         if (done || Date.now() > deadline) {
           const devices = rows.filter((r) => !uploads[rows.indexOf(r)]!.resubmission).reduce((n, r) => n + r.devices, 0);
           const seconds = Math.max(0.001, ((lastDecided || Date.now()) - started) / 1000);
@@ -156,12 +177,12 @@ async function publishDemoMas(files: readonly DemoFile[], dir: string, deps: Par
   if (!r.ok) throw new S1migError('INTERNAL', `demo MAs refused: ${r.problems.map((p) => p.message).join('; ')}`);
 }
 
-/** The demo's SMSOs: SECURE capped low so its work visibly waits, MDS failing a few attempts (seeded), both with some latency. */
-function demoConfig(config: Readonly<S1migConfig>): Readonly<S1migConfig> {
+/** The demo's SMSOs: SECURE capped low so its work visibly waits, MDS failing the first attempt of the given CHFs, both with some latency. */
+function demoConfig(config: Readonly<S1migConfig>, failing: readonly string[]): Readonly<S1migConfig> {
   const smso = { ...config.enrolment.smso };
   const mds = smso['MDS'];
   const secure = smso['SECURE'];
-  if (mds) smso['MDS'] = { ...mds, simulator: { ...mds.simulator, failureProbability: 0.03, latency: { kind: 'uniform', minMs: 5, maxMs: 40 } } };
+  if (mds) smso['MDS'] = { ...mds, simulator: { ...mds.simulator, failingChfs: failing.map((c) => `${c}:1`), latency: { kind: 'uniform', minMs: 5, maxMs: 40 } } };
   if (secure) smso['SECURE'] = { ...secure, perSecond: 5, maxInFlight: 4, simulator: { ...secure.simulator, latency: { kind: 'lognormal', medianMs: 50, sigma: 0.5 } } };
   return { ...config, enrolment: { ...config.enrolment, smso } };
 }

@@ -17,6 +17,7 @@ import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.j
 import { Lane } from './lane.js';
 import { enrolmentOptions, type EnrolmentOptions } from './options.js';
 import { EnrolmentTables } from './tables.js';
+import { faultHook } from './faults.js';
 
 export { ENROLMENT_DEFAULTS, type EnrolmentOptions } from './options.js';
 
@@ -85,6 +86,7 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
       const laneDeps = {
         tables, requests, outcomes, capacity, originator, options: opts, metrics: deps.metrics.enrolment, logger: log, schedule,
         adapter: (smso: string) => adapters!.get(smso),
+        fault: faultHook(process.env['S1MIG_FAULT_KILL']),
         perDay: (smso: string) => smsoConfig(smso)?.perDay ?? 0,
       };
       runtime = await startStageRuntime<Lane>({ kafka: deps.kafka, metrics: deps.metrics, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {

@@ -15,6 +15,7 @@ import { installationKey, type EnrolmentDevice, type EnrolmentRequestRecord, typ
 import type { DeadLetter, PartitionContext } from '../runtime/stage.js';
 import type { EnrolmentOptions } from './options.js';
 import { runAttempt, type AttemptResult } from './smso-call.js';
+import type { FaultHook } from './faults.js';
 import { Overlay, stateKey, type EnrolmentTables } from './tables.js';
 
 /** What every lane of a process shares. */
@@ -31,6 +32,8 @@ export interface LaneDeps {
   readonly logger: Logger;
   /** Runs a pass of the lane under its partition's lock, if the lane is still held. */
   readonly schedule: (lane: Lane) => void;
+  /** Test-only crash points (faults.ts). */
+  readonly fault: FaultHook;
 }
 
 interface Running {
@@ -49,6 +52,8 @@ interface Entry {
   readonly req: EnrolmentRequestRecord;
   readonly inst: LaneInstallation;
   running: Running | null;
+  /** Told to wait at least once (so a day that ends now ends its wait: `day-ended`). */
+  waited: boolean;
 }
 
 /**
@@ -135,8 +140,10 @@ export class Lane {
       decidedChanged = true;
     };
 
+    let rollback = false;
     for (const { entry, result } of this.completions.splice(0)) {
       if (result.kind === 'abandoned' || entry.running === null) continue;
+      rollback ||= result.kind === 'failed';
       outcomes.push(this.complete(entry, entry.running, result, ov, now));
       outcomeSmsos.push(entry.req.smso);
       if (entry.running.lease) releases.push(entry.running.lease);
@@ -149,8 +156,9 @@ export class Lane {
     for (const e of [...this.entries.values()]) {
       if (e.running !== null) continue;
       const smso = e.req.smso;
-      const a = decide(e.inst, ov, now);
+      const a = decide(e.inst, ov, now, e.waited);
       if (a.kind === 'wait') {
+        e.waited = true;
         wakeAt = Math.min(wakeAt, a.untilMs);
         continue;
       }
@@ -214,6 +222,7 @@ export class Lane {
     if (decidedChanged) ov.put(stateKey.lane(this.partition), { lane: { decided: this.decided.toJSON() } });
     const messages: Message[] = [];
     for (const o of outcomes) messages.push({ key: installationKey(o.fileKey, o.installationId), value: await this.d.outcomes.encode(o) });
+    if (rollback) this.d.fault('during-rollback');
     await ctx.commit([{ topic: this.d.outcomes.topic, messages }, ...(await ov.messages())], this.next, this.dead.splice(0));
     ov.apply();
     this.count(outcomes, outcomeSmsos, ov);
@@ -241,7 +250,7 @@ export class Lane {
         fileKey: req.fileKey, installationId: req.installationId, smso: req.smso, maReference: req.migrationAuthorisation, migrationType: req.migrationType,
         chf: req.chf, offline: { status: req.offlineStatus, errors: req.offlineErrors.map((e) => e.code as InstallationCode) }, devices: req.devices,
       };
-      this.entries.set(offset, { offset, req, inst, running: null });
+      this.entries.set(offset, { offset, req, inst, running: null, waited: false });
     }
     if (this.backlog.length === 0) ctx.resume();
   }
@@ -329,7 +338,9 @@ export class Lane {
           sleep: (ms) => new Promise((res) => setTimeout(res, ms).unref()), abandoned: () => this.dropped,
           onError: (operation, err) => this.d.logger.warn('SMSO call failed; retrying with the same request ID', { smso, operation, requestId: r.requestId, error: err }),
         });
+    this.d.fault('after-send');
     void attempt.catch((err: unknown): AttemptResult => ({ kind: 'failed', code: 'ENR_CHF_UNREACHABLE', reason: String(err) })).then((result) => {
+      if (result.kind !== 'abandoned') this.d.fault('before-record');
       this.calls--;
       this.d.metrics.inFlight.dec({ smso });
       if (this.dropped) {

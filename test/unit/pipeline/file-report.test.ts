@@ -51,7 +51,7 @@ describe('FileReportCollector', () => {
     expect(r.header).toEqual({ fileId: 'F-1', smso: 'MDS', requestingParty: '90b3d51f30010008', purpose: 'Migration', status: 'accepted', errors: [] });
     expect(r.installations.map((i) => [i.installationId, i.status])).toEqual([['I0', 'valid'], ['I2', 'excluded']]);
     expect(r.summary).toEqual({ installations: 2, valid: 1, partial: 0, excluded: 1, invalid: 0, devices: 4, devicesValid: 3, devicesInvalid: 1,
-      migration: { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 1 } });
+      migration: { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 1, notAuthorised: 0 } });
     expect(r.installations.map((i) => i.migration?.status)).toEqual(['waiting', 'not-enrolled']);
     expect(r.pending).toBe(1);
   });
@@ -72,7 +72,7 @@ describe('FileReportCollector', () => {
     expect(r.installations[0]!.migration).toEqual({ status: 'migrated', attempt: 1, code: null, requestId: 'R1', at: '2026-12-01T10:15:02.311Z' });
     expect(r.installations[1]!.migration).toMatchObject({ status: 'failed', attempt: 2, code: 'ENR_SMSO_TIMEOUT' });
     expect(r.installations[2]!.migration).toEqual({ status: 'not-enrolled', attempt: null, code: null, requestId: null, at: null });
-    expect(r.summary).toMatchObject({ valid: 2, invalid: 1, migration: { migrated: 1, migratedPartial: 0, migratedDormant: 0, failed: 1, waiting: 0 } });
+    expect(r.summary).toMatchObject({ valid: 2, invalid: 1, migration: { migrated: 1, migratedPartial: 0, migratedDormant: 0, failed: 1, waiting: 0, notAuthorised: 1 } });
   });
 
   it('prefers an accepted record to any rejection, else shows the latest rejection', () => {

@@ -88,4 +88,19 @@ describe('text report', () => {
     expect(text).not.toContain('OK1');
     expect(text).toMatch(/installations\s+2\n\s+valid\s+1\n\s+partial\s+1/);
   });
+
+  it('shows a Migration file\'s migration status per installation and its counts in the summary', async () => {
+    const out = stringOutput();
+    const sink = new TextReportSink(out);
+    await sink.begin({ fileId: 'F1', smso: 'MDS', requestingParty: '90b3d51f30010008', purpose: 'Migration', status: 'accepted', errors: [] });
+    const migrated = { status: 'migrated' as const, attempt: 1, code: null, requestId: 'R1', at: '2026-12-01T10:00:00.000Z' };
+    await sink.installation({ installationId: 'OK1', status: 'valid', errors: [], devices: [], migration: migrated });
+    await sink.installation({ installationId: 'F2', status: 'valid', errors: [], devices: [], migration: { ...migrated, status: 'failed', attempt: 3, code: 'ENR_SMSO_TIMEOUT' } });
+    await sink.end({ installations: 2, valid: 2, partial: 0, excluded: 0, invalid: 0, devices: 0, devicesValid: 0, devicesInvalid: 0,
+      migration: { migrated: 1, migratedPartial: 0, migratedDormant: 0, failed: 1, waiting: 0, notAuthorised: 0 } });
+    const text = out.text();
+    expect(text).not.toContain('OK1');
+    expect(text).toContain('Installation F2: valid, failed (attempt 3, ENR_SMSO_TIMEOUT)');
+    expect(text).toMatch(/migrated\s+1\n\s+partial\s+0\n\s+dormant\s+0\nfailed\s+1\nwaiting\s+0\nnot authorised\s+0/);
+  });
 });

@@ -28,6 +28,11 @@ describe('renderInstallation', () => {
       ],
     },
     { installationId: '', status: 'partial', errors: [], devices: [{ deviceId: '', deviceType: '', status: 'valid', errors: [] }] },
+    // The pipeline's migration block (enrolment.md), after the devices.
+    { installationId: 'M1', status: 'valid', errors: [], devices: [{ deviceId: 'a', deviceType: 'CHF', status: 'valid', errors: [] }],
+      migration: { status: 'migrated', attempt: 1, code: null, requestId: '90-B3-D5-1F-30-00-00-01:00-DB-12-34-56-78-90-00:17', at: '2026-12-01T10:15:02.311Z' } },
+    { installationId: 'M2', status: 'invalid', errors: [coded('INST_NOT_AUTHORISED', 'm')], devices: [],
+      migration: { status: 'not-enrolled', attempt: null, code: null, requestId: null, at: null } },
   ];
   it('prints exactly what JSON.stringify(report, null, 2) indented by four spaces prints', () => {
     for (const inst of cases) expect(renderInstallation(inst)).toBe(reference(inst));

@@ -94,6 +94,9 @@ describe('decide: quantity and day capacity', () => {
     expect(decide(inst(), view(), startMs - 1)).toEqual({ kind: 'wait', untilMs: startMs, why: 'day-not-begun' });
     // Past the day when reached: the step-1 check (the MA's day has ended).
     expect(decide(inst(), view(), endMs)).toMatchObject({ kind: 'not-enrolled', cause: 'checks', outcome: { errors: ['INST_NOT_AUTHORISED'] } });
+    // One that waited before: its day ended while it waited.
+    expect(decide(inst(), view(), endMs, true)).toMatchObject({ kind: 'not-enrolled', cause: 'day-ended', outcome: { status: 'invalid', errors: ['INST_NOT_AUTHORISED'] } });
+    expect(decide(inst(), view({ chf: { c1: { failedAttempts: 0, migrated: true, inFlight: null } } }), endMs, true)).toMatchObject({ cause: 'checks' });
   });
 
   it('counts the attempt from the failures recorded, and lets dormant installations use the MA without day capacity', () => {
