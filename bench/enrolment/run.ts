@@ -4,8 +4,10 @@
  * simulator in it with latency 0 and capacity set high), against the same run's baseline:
  * the validation stage's installations per second, measured on the same file in the same
  * process (validation outcomes and final enrolment outcomes both carry decidedAtMs). With
- * --cap X, a second run per round caps the SMSO at X installations started per second and
- * reports its measured start rate and the busiest one-second window. Writes
+ * --cap X, two more runs per round process an MDS file (about 20 s of starts at X) beside a
+ * SECURE file, first with both SMSOs uncapped, then with MDS capped at X: they report MDS's
+ * measured start rate, its busiest one-second window, and SECURE's enrolled rate with MDS
+ * capped against the same with MDS uncapped. Writes
  * bench/results/enrolment-<date>.json, enrolment-latest.json and enrolment-latest.svg.
  * Figures, not pass/fail thresholds.
  */
@@ -35,14 +37,39 @@ const MB = 1024 * 1024;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-interface Run {
+interface FileRun {
   readonly installations: number;
   readonly validationPerSecond: number;
   readonly enrolledPerSecond: number;
   readonly startsPerSecond: number;
   readonly peakStartsInOneSecond: number;
-  readonly peakRssBytes: number;
   readonly statuses: Record<string, number>;
+}
+
+interface Run {
+  /** Per file, in the order given. */
+  readonly files: readonly FileRun[];
+  readonly peakRssBytes: number;
+}
+
+interface BenchFile {
+  readonly refDir: string;
+  readonly file: string;
+  readonly installations: number;
+  readonly smso: string;
+}
+
+/**
+ * Starts per second over the complete seconds from the first start on (buckets
+ * [t0 + k s, t0 + (k+1) s)): a sliding-window limiter starts in bursts at window edges, so
+ * (n - 1) / (last - first) overstates its rate by up to one second's worth.
+ */
+function meanPerSecond(times: readonly number[]): number {
+  if (times.length < 2) return Number.NaN;
+  const t0 = Math.min(...times);
+  const complete = Math.floor((Math.max(...times) - t0) / 1000);
+  if (complete === 0) return Number.NaN;
+  return times.filter((t) => t < t0 + complete * 1000).length / complete;
 }
 
 /** Most values within any window of 1,000 ms. */
@@ -56,27 +83,29 @@ function peakWindow(times: number[]): number {
   return peak;
 }
 
-async function runOnce(infra: Infra, data: { refDir: string; file: string; installations: number }, prefix: string, smso: Record<string, unknown>, logFile: string): Promise<Run> {
+async function runOnce(infra: Infra, files: readonly BenchFile[], prefix: string, smso: Record<string, Record<string, unknown>>, logFile: string): Promise<Run> {
   const topics = await createBenchTopics(infra, prefix);
   const groups = ['splitter', 'validator', 'enrolment'].map((g) => `${prefix}${g}`);
+  const total = files.reduce((n, f) => n + f.installations, 0);
   try {
-    await publishCoveringMas(infra, topics, CACHE, [{ file: data.file, installations: data.installations }]);
+    await publishCoveringMas(infra, topics, CACHE, files);
     const config = `${CACHE}/enrolment-config-${prefix}json`;
-    writeFileSync(config, JSON.stringify({ enrolment: { smso: { MDS: smso } } }), { mode: 0o600 });
-    const child = await startProcessorChild({ mainJs: MAIN_JS, refDir: data.refDir, prefix, logFile, env: { S1MIG_CONFIG: config } });
+    writeFileSync(config, JSON.stringify({ enrolment: { smso } }), { mode: 0o600 });
+    const child = await startProcessorChild({ mainJs: MAIN_JS, refDir: files[0]!.refDir, prefix, logFile, env: { S1MIG_CONFIG: config } });
     const producer = infra.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
     await producer.connect();
+    const keys: string[] = [];
     try {
-      await publishMcf(producer, topicName(topics.plan, 'mcf.chunks'), data.file);
+      for (const f of files) keys.push((await publishMcf(producer, topicName(topics.plan, 'mcf.chunks'), f.file)).fileKey);
     } finally {
       await producer.disconnect();
     }
-    const deadline = Date.now() + Math.max(900_000, data.installations * 50);
+    const deadline = Date.now() + Math.max(900_000, total * 50);
     for (;;) {
       const m = await child.metrics();
-      if (metricSum(m, 's1mig_files_total', 'status="rejected"') > 0) throw new Error('the splitter rejected the file');
-      if (metricSum(m, 's1mig_enrolment_outcomes_total') >= data.installations) break;
-      if (Date.now() > deadline) throw new Error(`only ${metricSum(m, 's1mig_enrolment_outcomes_total')} of ${data.installations} enrolment outcomes`);
+      if (metricSum(m, 's1mig_files_total', 'status="rejected"') > 0) throw new Error('the splitter rejected a file');
+      if (metricSum(m, 's1mig_enrolment_outcomes_total') >= total) break;
+      if (Date.now() > deadline) throw new Error(`only ${metricSum(m, 's1mig_enrolment_outcomes_total')} of ${total} enrolment outcomes`);
       await sleep(250);
     }
     const exit = await child.stop();
@@ -84,35 +113,37 @@ async function runOnce(infra: Infra, data: { refDir: string; file: string; insta
     const registry = createRegistry(topics.config);
     const outcomesTopic = topicName(topics.plan, 'mcf.installation-outcomes');
     const filesTopic = topicName(topics.plan, 'mcf.files');
-    let receivedAtMs = 0;
-    let lastValidation = 0;
-    let lastFinal = 0;
-    const starts: number[] = [];
-    const statuses: Record<string, number> = {};
+    const per = new Map(keys.map((k) => [k, { receivedAtMs: 0, lastValidation: 0, lastFinal: 0, starts: [] as number[], statuses: {} as Record<string, number> }]));
     await readTopicsToEnd(infra.kafka, infra.admin, [outcomesTopic, filesTopic], async (topic, _p, msg) => {
       if (msg.value === null) return;
       if (topic === filesTopic) {
         const f = (await registry.decode(msg.value)) as FileResultRecord;
-        if (f.status === 'accepted') receivedAtMs = f.receivedAtMs;
+        if (f.status === 'accepted' && per.has(f.fileKey)) per.get(f.fileKey)!.receivedAtMs = f.receivedAtMs;
         return;
       }
       const o = (await registry.decode(msg.value)) as InstallationOutcomeRecord;
-      if (o.stage === 'validation') lastValidation = Math.max(lastValidation, o.decidedAtMs);
-      else if (o.migration?.status === 'in_progress') starts.push(o.migration.atMs!);
+      const p = per.get(o.fileKey);
+      if (p === undefined) return;
+      if (o.stage === 'validation') p.lastValidation = Math.max(p.lastValidation, o.decidedAtMs);
+      else if (o.migration?.status === 'in_progress') p.starts.push(o.migration.atMs!);
       else {
-        lastFinal = Math.max(lastFinal, o.decidedAtMs);
-        statuses[o.migration!.status] = (statuses[o.migration!.status] ?? 0) + 1;
+        p.lastFinal = Math.max(p.lastFinal, o.decidedAtMs);
+        p.statuses[o.migration!.status] = (p.statuses[o.migration!.status] ?? 0) + 1;
       }
     }, { timeoutMs: 300_000, groupStem: `${prefix}bench-reader` });
-    const span = starts.length > 1 ? (Math.max(...starts) - Math.min(...starts)) / 1000 : Number.NaN;
     return {
-      installations: data.installations,
-      validationPerSecond: data.installations / ((lastValidation - receivedAtMs) / 1000),
-      enrolledPerSecond: data.installations / ((lastFinal - receivedAtMs) / 1000),
-      startsPerSecond: (starts.length - 1) / span,
-      peakStartsInOneSecond: peakWindow(starts),
       peakRssBytes: child.peakRssBytes(),
-      statuses,
+      files: files.map((f, k) => {
+        const p = per.get(keys[k]!)!;
+        return {
+          installations: f.installations,
+          validationPerSecond: f.installations / ((p.lastValidation - p.receivedAtMs) / 1000),
+          enrolledPerSecond: f.installations / ((p.lastFinal - p.receivedAtMs) / 1000),
+          startsPerSecond: meanPerSecond(p.starts),
+          peakStartsInOneSecond: peakWindow(p.starts),
+          statuses: p.statuses,
+        };
+      }),
     };
   } finally {
     await deleteBenchTopics(infra, topics, groups, () => undefined);
@@ -131,35 +162,44 @@ async function main(): Promise<void> {
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   const createdAt = `${new Date().toISOString().slice(0, 10)}T00:00:00Z`;
   const supplier = '90-B3-D5-1F-30-01-00-00';
-  const data = prepareDataset(CACHE, MAIN_JS, devices, log, { createdAt, supplier });
-  // About 20 s of starts at the cap: a file of its own for the capped run.
-  const capData = cap === null ? null : prepareDataset(CACHE, MAIN_JS, Math.max(100, Math.round(cap * 20 * 3.6)), log, { createdAt, supplier });
+  const data = { ...prepareDataset(CACHE, MAIN_JS, devices, log, { createdAt, supplier }), smso: 'MDS' };
+  // About 20 s of starts at the cap: an MDS file of its own for the capped rounds, beside a SECURE file as large as the main one.
+  const capData = cap === null ? null : { ...prepareDataset(CACHE, MAIN_JS, Math.max(100, Math.round(cap * 20 * 3.6)), log, { createdAt, supplier }), smso: 'MDS' };
+  const secureData = cap === null ? null : { ...prepareDataset(CACHE, MAIN_JS, devices, log, { createdAt, supplier, smso: 'SECURE' }), smso: 'SECURE' };
   const loadBefore = loadavg();
   const id = randomBytes(4).toString('hex');
   mkdirSync(`${CACHE}/enrolment-logs`, { recursive: true });
   const infra = await openInfra(log);
   const high = { maxInFlight: 4096, perSecond: 1_000_000, perDay: 10_000_000, simulator: { latency: { kind: 'fixed', ms: 0 }, capacity: 100_000 } };
   const uncapped: Run[] = [];
+  const both: Run[] = [];
   const capped: Run[] = [];
+  const logOf = (tag: string): string => `${CACHE}/enrolment-logs/${id}-${tag}.log`;
   try {
     for (let i = 0; i < runs; i++) {
-      const u = await runOnce(infra, data, `bench-enr-${id}-${i + 1}.`, high, `${CACHE}/enrolment-logs/${id}-${i + 1}.log`);
+      const u = await runOnce(infra, [data], `bench-enr-${id}-${i + 1}.`, { MDS: high }, logOf(`${i + 1}`));
       uncapped.push(u);
-      log(`run ${i + 1}/${runs}: validation ${fmt(u.validationPerSecond)} inst/s, enrolled ${fmt(u.enrolledPerSecond)} inst/s, ratio ${fmt(u.enrolledPerSecond / u.validationPerSecond, 2)}, peak RSS ${fmt(u.peakRssBytes / MB)} MB`);
-      if (capData !== null) {
-        const c = await runOnce(infra, capData, `bench-enr-${id}-${i + 1}c.`, { ...high, perSecond: cap }, `${CACHE}/enrolment-logs/${id}-${i + 1}c.log`);
+      const f = u.files[0]!;
+      log(`run ${i + 1}/${runs}: validation ${fmt(f.validationPerSecond)} inst/s, enrolled ${fmt(f.enrolledPerSecond)} inst/s, ratio ${fmt(f.enrolledPerSecond / f.validationPerSecond, 2)}, peak RSS ${fmt(u.peakRssBytes / MB)} MB`);
+      if (capData !== null && secureData !== null) {
+        // The same two files twice: both SMSOs uncapped, then MDS capped; SECURE's rate is compared between the two.
+        const b = await runOnce(infra, [capData, secureData], `bench-enr-${id}-${i + 1}b.`, { MDS: high, SECURE: high }, logOf(`${i + 1}b`));
+        both.push(b);
+        const c = await runOnce(infra, [capData, secureData], `bench-enr-${id}-${i + 1}c.`, { MDS: { ...high, perSecond: cap }, SECURE: high }, logOf(`${i + 1}c`));
         capped.push(c);
-        log(`  capped at ${cap}/s: started ${fmt(c.startsPerSecond, 1)}/s, busiest second ${c.peakStartsInOneSecond}`);
+        log(`  MDS capped at ${cap}/s: started ${fmt(c.files[0]!.startsPerSecond, 1)}/s, busiest second ${c.files[0]!.peakStartsInOneSecond}; ` +
+          `SECURE enrolled ${fmt(c.files[1]!.enrolledPerSecond)} inst/s against ${fmt(b.files[1]!.enrolledPerSecond)} with MDS uncapped`);
       }
     }
   } finally {
     await infra.close();
   }
-  const ratio = spread(uncapped.map((r) => r.enrolledPerSecond / r.validationPerSecond));
-  const val = spread(uncapped.map((r) => r.validationPerSecond));
-  const enr = spread(uncapped.map((r) => r.enrolledPerSecond));
+  const ratio = spread(uncapped.map((r) => r.files[0]!.enrolledPerSecond / r.files[0]!.validationPerSecond));
+  const val = spread(uncapped.map((r) => r.files[0]!.validationPerSecond));
+  const enr = spread(uncapped.map((r) => r.files[0]!.enrolledPerSecond));
   const rss = spread(uncapped.map((r) => r.peakRssBytes / MB));
-  const capRate: Spread | null = capped.length === 0 ? null : spread(capped.map((r) => r.startsPerSecond));
+  const capRate: Spread | null = capped.length === 0 ? null : spread(capped.map((r) => r.files[0]!.startsPerSecond));
+  const otherRatio: Spread | null = capped.length === 0 ? null : spread(capped.map((r, k) => r.files[1]!.enrolledPerSecond / both[k]!.files[1]!.enrolledPerSecond));
   const row = (label: string, s: Spread, unit: string, d = 0): string => `${label.padEnd(36)} ${fmt(s.median, d).padStart(10)} ${fmt(s.min, d).padStart(10)} ${fmt(s.max, d).padStart(10)}  ${unit}`;
   const lines = [
     `${'enrolment bench'.padEnd(36)} ${'median'.padStart(10)} ${'min'.padStart(10)} ${'max'.padStart(10)}`,
@@ -168,7 +208,8 @@ async function main(): Promise<void> {
     row('ratio enrolled/validation', ratio, '(target >= 0.8)', 2),
     row('processor peak RSS', rss, 'MB'),
     ...(capRate ? [row(`started with perSecond ${cap}`, capRate, `/s (target within 5 % of ${cap})`, 1),
-      `busiest one-second window: ${Math.max(...capped.map((c) => c.peakStartsInOneSecond))} (never above ${cap})`] : []),
+      `busiest one-second window: ${Math.max(...capped.map((c) => c.files[0]!.peakStartsInOneSecond))} (never above ${cap})`,
+      row('SECURE, MDS capped / MDS uncapped', otherRatio!, '(target >= 0.9)', 2)] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const date = new Date().toISOString();
@@ -180,8 +221,13 @@ async function main(): Promise<void> {
     clock: 'broker append time of the first chunk -> last decidedAtMs (validation outcomes; final enrolment outcomes)',
     smso: high,
     validationPerSecond: val, enrolledPerSecond: enr, ratioEnrolledToValidation: ratio, peakRssMB: rss,
-    statuses: uncapped[0]?.statuses,
-    capped: capRate === null ? null : { perSecond: cap, installations: capData!.installations, startsPerSecond: capRate, busiestSecond: capped.map((c) => c.peakStartsInOneSecond) },
+    statuses: uncapped[0]?.files[0]?.statuses,
+    capped: capRate === null ? null : {
+      perSecond: cap, mdsInstallations: capData!.installations, secureInstallations: secureData!.installations, startsPerSecond: capRate,
+      busiestSecond: capped.map((c) => c.files[0]!.peakStartsInOneSecond),
+      secureEnrolledPerSecond: { mdsUncapped: both.map((b) => b.files[1]!.enrolledPerSecond), mdsCapped: capped.map((c) => c.files[1]!.enrolledPerSecond) },
+      ratioSecureCappedToUncapped: otherRatio,
+    },
   };
   mkdirSync(RESULTS, { recursive: true });
   const json = `${JSON.stringify(result, null, 2)}\n`;

@@ -44,6 +44,8 @@ export interface DatasetOptions {
   readonly createdAt?: string;
   /** Meters of one supplier only (gen --suppliers), so one MA authorises every installation; cached under its own name. */
   readonly supplier?: string;
+  /** The file's SMSO (default MDS); cached under its own name. */
+  readonly smso?: string;
 }
 
 /** Builds (or reuses) the cached reference dir and MCF for about `devices` devices. */
@@ -58,13 +60,16 @@ export function prepareDataset(cacheDir: string, mainJs: string, devices: number
   const installations = installationsFor(devices);
   const createdAt = options.createdAt ?? CREATED_AT;
   const stem = (options.createdAt === undefined ? `i${installations}` : `i${installations}-c${createdAt.replace(/[^0-9]/g, '')}`) +
-    (options.supplier === undefined ? '' : `-s${options.supplier.replace(/[^0-9A-Fa-f]/g, '').toLowerCase()}`);
+    (options.supplier === undefined ? '' : `-s${options.supplier.replace(/[^0-9A-Fa-f]/g, '').toLowerCase()}`) +
+    (options.smso === undefined || options.smso === 'MDS' ? '' : `-${options.smso.toLowerCase()}`);
   const file = join(cacheDir, `mcf-${stem}.xml`);
   if (!existsSync(file) || !existsSync(`${file}.expected.json`)) {
     log(`generating ${installations} installations (~${devices} devices) into ${file}; this is cached for later runs`);
     const tmp = join(cacheDir, `tmp-${stem}.xml`);
-    const out = cli(mainJs, ['gen', '--ref', refDir, '--smso', 'MDS', '--installations', String(installations),
-      '--seed', SEED, '--created-at', createdAt, '--out', tmp, ...(options.supplier === undefined ? [] : ['--suppliers', options.supplier])]);
+    const out = cli(mainJs, ['gen', '--ref', refDir, '--smso', options.smso ?? 'MDS', '--installations', String(installations),
+      '--seed', SEED, '--created-at', createdAt, '--out', tmp, ...(options.supplier === undefined ? [] : ['--suppliers', options.supplier]),
+      // Another SMSO's file names its own MA (the default reference is the same for every SMSO).
+      ...(options.smso === undefined || options.smso === 'MDS' ? [] : ['--ma', `MA_BENCH_${options.smso}`])]);
     log(out.trim());
     // Renamed only when complete, so an interrupted generation is never mistaken for a cached file.
     for (const suffix of ['.expected.policy.json', '.expected.json']) {

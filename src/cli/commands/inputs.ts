@@ -7,7 +7,7 @@ import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
 import type { MigrationAuthorisation, SupplierEntry } from '../../core/inputs/authorisations.js';
 import { INPUT_KINDS, publishInputFile, withdrawAuthorisation, type InputKind, type PublishInputsDeps } from '../../jobs/inputs/publish-inputs.js';
 import { recordCodec } from '../../pipeline/codecs.js';
-import { CompactedTable } from '../../pipeline/tables/compacted-table.js';
+import { readCompactedTable } from '../../pipeline/tables/compacted-table.js';
 import type { EnrolmentStateRecord } from '../../pipeline/records.js';
 import { NO_USAGE, type MaUsage } from '../../core/enrolment/quantity.js';
 import type { CliCommand } from '../command.js';
@@ -75,16 +75,7 @@ function inputsCommand(kind: InputKind): CliCommand {
 
 async function show(kind: InputKind, deps: PublishInputsDeps, only: string | undefined, json: boolean): Promise<number> {
   const codec = await recordCodec<MigrationAuthorisation | SupplierEntry>(deps.registry, deps.plan, INPUT_KINDS[kind].topic);
-  const admin = deps.kafka.admin();
-  await admin.connect();
-  const rows = new CompactedTable(deps.kafka, admin, { topic: codec.topic, groupStem: `${deps.prefix}${kind}-show`, decode: (v) => codec.decode(v) });
-  try {
-    await rows.start();
-    await rows.catchUp();
-  } finally {
-    await rows.stop();
-    await admin.disconnect();
-  }
+  const rows = await readCompactedTable(deps.kafka, { topic: codec.topic, groupStem: `${deps.prefix}${kind}-show`, decode: (v) => codec.decode(v) });
   const used = kind === 'ma' ? await maUsage(deps) : new Map<string, MaUsage>();
   const list = [...rows.entries()].filter(([k]) => only === undefined || k === only).sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => (kind === 'ma' ? { ...v, used: used.get(k) ?? NO_USAGE } : v));
@@ -109,17 +100,8 @@ async function show(kind: InputKind, deps: PublishInputsDeps, only: string | und
 /** What each MA has used, from the enrolment stage's state (rows ma|REFERENCE). */
 async function maUsage(deps: PublishInputsDeps): Promise<Map<string, MaUsage>> {
   const codec = await recordCodec<EnrolmentStateRecord>(deps.registry, deps.plan, 'enrolment.state');
-  const admin = deps.kafka.admin();
-  await admin.connect();
-  const rows = new CompactedTable(deps.kafka, admin, { topic: codec.topic, groupStem: `${deps.prefix}ma-show-state`, decode: (v) => codec.decode(v),
+  const rows = await readCompactedTable(deps.kafka, { topic: codec.topic, groupStem: `${deps.prefix}ma-show-state`, decode: (v) => codec.decode(v),
     merge: (prev, next) => (next.version >= prev.version ? next : prev) });
-  try {
-    await rows.start();
-    await rows.catchUp();
-  } finally {
-    await rows.stop();
-    await admin.disconnect();
-  }
   const out = new Map<string, MaUsage>();
   for (const [k, v] of rows.entries()) if (k.startsWith('ma|') && v.ma !== null) out.set(k.slice(3), v.ma);
   return out;

@@ -8,7 +8,7 @@ import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
 import { canonicalEui } from '../../core/values.js';
 import { recordCodec } from '../../pipeline/codecs.js';
 import type { SmiTopicRecord } from '../../pipeline/records.js';
-import { CompactedTable } from '../../pipeline/tables/compacted-table.js';
+import { readCompactedTable } from '../../pipeline/tables/compacted-table.js';
 import type { CliCommand } from '../command.js';
 
 const USAGE = `usage: s1mig smi show DEVICE_ID [--json] [--config FILE]
@@ -37,24 +37,14 @@ export const command: CliCommand = {
     const plan = topicPlan(loadTopicDefinitions(), config.topics);
     const kafka = createKafka(config, 'smi-show');
     const codec = await recordCodec<SmiTopicRecord>(createRegistry(config), plan, 'smi');
-    const admin = kafka.admin();
     let rec: SmiTopicRecord | undefined;
     try {
-      await admin.connect();
-      const table = new CompactedTable(kafka, admin, { topic: codec.topic, groupStem: `${config.topics.prefix}smi-show`, decode: (v) => codec.decode(v),
+      const table = await readCompactedTable(kafka, { topic: codec.topic, groupStem: `${config.topics.prefix}smi-show`, decode: (v) => codec.decode(v),
         merge: (prev, next) => laterSmi(prev as SmiRecord, next as SmiRecord) as SmiTopicRecord });
-      try {
-        await table.start();
-        await table.catchUp();
-        rec = table.get(deviceId);
-      } finally {
-        await table.stop();
-      }
+      rec = table.get(deviceId);
     } catch (cause) {
       if (errorCode(cause) !== undefined) throw cause;
       throw new S1migError('KAFKA_UNAVAILABLE', `smi show failed: ${(cause as Error).message} (brokers ${config.kafka.brokers.join(',')})`, { cause });
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
     if (rec === undefined) {
       process.stderr.write(`s1mig smi show: device ${hyphenated(deviceId)} is not in the SMI\n`);

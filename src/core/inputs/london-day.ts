@@ -33,10 +33,20 @@ export function londonMidnight(date: string): number {
   return londonText(utc - 3_600_000) === `${date} 00:00` ? utc - 3_600_000 : utc;
 }
 
-/** The migration day `date` as [start, end) in epoch milliseconds. */
+const DAYS = new Map<string, { readonly startMs: number; readonly endMs: number }>();
+
+/**
+ * The migration day `date` as [start, end) in epoch milliseconds. Remembered: the enrolment
+ * stage asks for it with every decision, and each answer costs ICU time-zone formatting.
+ */
 export function londonDay(date: string): { readonly startMs: number; readonly endMs: number } {
+  const known = DAYS.get(date);
+  if (known !== undefined) return known;
   const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return { startMs: londonMidnight(date), endMs: londonMidnight(next) };
+  const day = Object.freeze({ startMs: londonMidnight(date), endMs: londonMidnight(next) });
+  if (DAYS.size >= 1024) DAYS.clear();
+  DAYS.set(date, day);
+  return day;
 }
 
 /** The London calendar date (YYYY-MM-DD) an instant falls on. */

@@ -77,6 +77,7 @@ export class Lane {
   private readonly enqueued = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private calls = 0;
+  private lastFullPass = Number.NEGATIVE_INFINITY;
 
   constructor(readonly partition: number, private readonly d: LaneDeps) {}
 
@@ -153,9 +154,15 @@ export class Lane {
 
     let wakeAt = Number.POSITIVE_INFINITY;
     const blocked = new Set<string>();
+    // Behind an SMSO at its maxInFlight or perSecond, what follows cannot start this pass:
+    // it is decided again only in a full pass (at least every recheckMs), so a pass costs
+    // what it starts, not the whole window (a capped SMSO is woken at its rate).
+    const full = now - this.lastFullPass >= this.d.options.recheckMs;
+    if (full) this.lastFullPass = now;
     for (const e of [...this.entries.values()]) {
       if (e.running !== null) continue;
       const smso = e.req.smso;
+      if (blocked.has(smso) && !full) continue;
       const a = decide(e.inst, ov, now, e.waited);
       if (a.kind === 'wait') {
         e.waited = true;

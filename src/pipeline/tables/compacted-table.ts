@@ -71,3 +71,18 @@ export class CompactedTable<V> {
     this.rows.delete(key);
   }
 }
+
+/** A compacted topic read to its end once, as a table (the `show` commands). */
+export async function readCompactedTable<V>(kafka: Kafka, options: CompactedTableOptions<V>): Promise<CompactedTable<V>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const table = new CompactedTable(kafka, admin, options);
+  try {
+    await table.start();
+    await table.catchUp();
+  } finally {
+    await table.stop();
+    await admin.disconnect();
+  }
+  return table;
+}
