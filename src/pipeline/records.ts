@@ -191,7 +191,6 @@ export interface InFlightRecord {
   claim: 'committed' | 'excess';
   maReference: string;
   migrationDate: string;
-  dormant: boolean;
   startedAtMs: number;
   /** JSON: [deviceId, SMI record before the attempt or null][] (what a rollback restores). */
   previous: string;

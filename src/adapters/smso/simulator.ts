@@ -40,8 +40,11 @@ export const SIMULATOR_DEFAULTS: SimulatorSettings = Object.freeze<SimulatorSett
 
 /** The simulator's record of requests as its journal holds it (every process that used it). */
 export function readJournal(path: string): SimulatedRequest[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
+  return existsSync(path) ? parseJournal(readFileSync(path, 'utf8')) : [];
+}
+
+function parseJournal(text: string): SimulatedRequest[] {
+  return text.split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
     try {
       return [JSON.parse(l) as SimulatedRequest];
     } catch {
@@ -96,7 +99,8 @@ export class SmsoSimulator implements SmsoAdapter {
       else this.failuresLeft.set(chf, Number(m[2]));
     }
     if (settings.journal !== null) {
-      for (const r of readJournal(settings.journal)) {
+      const text = existsSync(settings.journal) ? readFileSync(settings.journal, 'utf8') : '';
+      for (const r of parseJournal(text)) {
         if (r.smso !== smso) continue;
         this.done.set(r.requestId, { ...r, repeats: 0 });
         // Deterministic failures already used up by an earlier process stay used.
@@ -105,8 +109,7 @@ export class SmsoSimulator implements SmsoAdapter {
       }
       this.journalFd = openSync(settings.journal, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
       // A line torn by a kill mid-write is ended, so the next record starts a line of its own.
-      const text = existsSync(settings.journal) ? readFileSync(settings.journal) : Buffer.alloc(0);
-      if (text.length > 0 && text[text.length - 1] !== 0x0a) writeSync(this.journalFd, '\n');
+      if (text.length > 0 && !text.endsWith('\n')) writeSync(this.journalFd, '\n');
     }
   }
 

@@ -9,6 +9,7 @@ import { INPUT_KINDS, publishInputFile, withdrawAuthorisation, type InputKind, t
 import { recordCodec } from '../../pipeline/codecs.js';
 import { readCompactedTable } from '../../pipeline/tables/compacted-table.js';
 import type { EnrolmentStateRecord } from '../../pipeline/records.js';
+import { laterStateRow } from '../../pipeline/enrolment/tables.js';
 import { NO_USAGE, type MaUsage } from '../../core/enrolment/quantity.js';
 import type { CliCommand } from '../command.js';
 
@@ -101,7 +102,7 @@ async function show(kind: InputKind, deps: PublishInputsDeps, only: string | und
 async function maUsage(deps: PublishInputsDeps): Promise<Map<string, MaUsage>> {
   const codec = await recordCodec<EnrolmentStateRecord>(deps.registry, deps.plan, 'enrolment.state');
   const rows = await readCompactedTable(deps.kafka, { topic: codec.topic, groupStem: `${deps.prefix}ma-show-state`, decode: (v) => codec.decode(v),
-    merge: (prev, next) => (next.version >= prev.version ? next : prev) });
+    merge: laterStateRow });
   const out = new Map<string, MaUsage>();
   for (const [k, v] of rows.entries()) if (k.startsWith('ma|') && v.ma !== null) out.set(k.slice(3), v.ma);
   return out;

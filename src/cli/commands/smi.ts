@@ -3,7 +3,7 @@ import { loadConfig } from '../../adapters/config/config.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { createRegistry } from '../../adapters/registry/client.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
-import { laterSmi, type SmiRecord } from '../../core/enrolment/smi.js';
+import { laterSmiRow } from '../../pipeline/enrolment/tables.js';
 import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
 import { canonicalEui } from '../../core/values.js';
 import { recordCodec } from '../../pipeline/codecs.js';
@@ -40,7 +40,7 @@ export const command: CliCommand = {
     let rec: SmiTopicRecord | undefined;
     try {
       const table = await readCompactedTable(kafka, { topic: codec.topic, groupStem: `${config.topics.prefix}smi-show`, decode: (v) => codec.decode(v),
-        merge: (prev, next) => laterSmi(prev as SmiRecord, next as SmiRecord) as SmiTopicRecord });
+        merge: laterSmiRow });
       rec = table.get(deviceId);
     } catch (cause) {
       if (errorCode(cause) !== undefined) throw cause;

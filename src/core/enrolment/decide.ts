@@ -4,7 +4,6 @@
  * stage gathers the view, applies the action in one transaction, and asks again when a
  * waiting installation may have become startable (capacity freed, time passed).
  */
-import type { InstallationCode } from '../errors/codes.js';
 import type { MigrationAuthorisation } from '../inputs/authorisations.js';
 import { londonDay } from '../inputs/london-day.js';
 import { supplierMissing, withPipelineChecks, type OfflineOutcome } from './pipeline-checks.js';
@@ -90,7 +89,7 @@ export function decide(inst: LaneInstallation, view: LaneView, nowMs: number, wa
   // Another attempt of the same CHF in flight (a second file naming it): wait for its result.
   if (chf?.inFlight != null) return { kind: 'wait', untilMs: nowMs + 1000, why: 'day-capacity' };
   const claim = nextClaim(ma!, view.maUsage(ma!.reference));
-  if (claim === 'beyond') return { kind: 'not-enrolled', outcome: withCode(outcome, 'INST_NOT_AUTHORISED'), cause: 'quantity' };
+  if (claim === 'beyond') return { kind: 'not-enrolled', outcome: notAuthorised(outcome), cause: 'quantity' };
   const dormant = inst.migrationType === 'Dormant';
   const attempt = (chf?.failedAttempts ?? 0) + 1;
   const start: StartAction = { kind: 'start', outcome, claim, attempt, dormant, migrationDate: ma!.migrationDate };
@@ -100,13 +99,13 @@ export function decide(inst: LaneInstallation, view: LaneView, nowMs: number, wa
     startMs: day!.startMs, endMs: day!.endMs, perDay: view.perDay(inst.smso),
     started: view.dayStarted(inst.smso, ma!.migrationDate), unusedCommitment: view.unusedCommitment(inst.smso, ma!.migrationDate),
   });
-  if (d.kind === 'day-ended') return { kind: 'not-enrolled', outcome: withCode(outcome, 'INST_NOT_AUTHORISED'), cause: 'day-ended' };
+  if (d.kind === 'day-ended') return { kind: 'not-enrolled', outcome: notAuthorised(outcome), cause: 'day-ended' };
   if (d.kind === 'wait') return d;
   return start;
 }
 
-/** An installation made invalid by one more code (INST_NOT_AUTHORISED from quantity or the day's end). */
-function withCode(o: OfflineOutcome, code: InstallationCode): OfflineOutcome {
-  return withPipelineChecks(o, { failedAttempts: 0, alreadyMigrated: false, deviceRecordedElsewhere: false, notAuthorised: code === 'INST_NOT_AUTHORISED' });
+/** An installation made invalid by INST_NOT_AUTHORISED (beyond the MA quantity, or its day ended while it waited). */
+function notAuthorised(o: OfflineOutcome): OfflineOutcome {
+  return withPipelineChecks(o, { failedAttempts: 0, alreadyMigrated: false, deviceRecordedElsewhere: false, notAuthorised: true });
 }
 

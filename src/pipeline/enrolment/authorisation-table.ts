@@ -5,7 +5,7 @@ import { londonDay } from '../../core/inputs/london-day.js';
 import type { RecordCodec } from '../codecs.js';
 import type { EnrolmentStateRecord } from '../records.js';
 import { CompactedTable } from '../tables/compacted-table.js';
-import { stateKey } from './tables.js';
+import { laterStateRow, stateKey } from './tables.js';
 
 /**
  * What the splitter needs to reject a Migration file whose MA does not cover it
@@ -18,7 +18,7 @@ export class AuthorisationTable {
   constructor(kafka: Kafka, admin: Admin, codecs: { ma: RecordCodec<MigrationAuthorisation>; state: RecordCodec<EnrolmentStateRecord> }, groupStem: string) {
     this.mas = new CompactedTable(kafka, admin, { topic: codecs.ma.topic, groupStem: `${groupStem}-ma`, decode: (v) => codecs.ma.decode(v) });
     this.state = new CompactedTable(kafka, admin, { topic: codecs.state.topic, groupStem: `${groupStem}-state`, decode: (v) => codecs.state.decode(v),
-      merge: (prev, next) => (next.version >= prev.version ? next : prev) });
+      merge: laterStateRow });
   }
 
   async start(): Promise<void> {

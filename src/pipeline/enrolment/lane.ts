@@ -11,7 +11,7 @@ import { coded } from '../../core/outcome/messages.js';
 import type { EnrolmentMetrics } from '../../adapters/metrics/enrolment-metrics.js';
 import type { Logger } from '../../adapters/log/logger.js';
 import type { RecordCodec } from '../codecs.js';
-import { installationKey, type EnrolmentDevice, type EnrolmentRequestRecord, type InstallationOutcomeRecord, type Issue, type MigrationRecord } from '../records.js';
+import { installationKey, type EnrolmentDevice, type EnrolmentRequestRecord, type InstallationOutcomeRecord, type MigrationRecord } from '../records.js';
 import type { DeadLetter, PartitionContext } from '../runtime/stage.js';
 import type { EnrolmentOptions } from './options.js';
 import { runAttempt, type AttemptResult } from './smso-call.js';
@@ -78,6 +78,8 @@ export class Lane {
   private timer: NodeJS.Timeout | null = null;
   private calls = 0;
   private lastFullPass = Number.NEGATIVE_INFINITY;
+  /** SMSOs whose waiting gauge this lane has set (set back to 0 when none of theirs waits). */
+  private readonly seenSmsos = new Set<string>();
 
   constructor(readonly partition: number, private readonly d: LaneDeps) {}
 
@@ -129,8 +131,7 @@ export class Lane {
     if (!this.ready || this.dropped) return;
     const now = this.d.options.now();
     const ov = new Overlay(this.d.tables, this.d.perDay);
-    const outcomes: InstallationOutcomeRecord[] = [];
-    const outcomeSmsos: string[] = [];
+    const outcomes: Array<{ readonly record: InstallationOutcomeRecord; readonly smso: string }> = [];
     const launches: Entry[] = [];
     const releases: Lease[] = [];
     let decidedChanged = false;
@@ -145,8 +146,7 @@ export class Lane {
     for (const { entry, result } of this.completions.splice(0)) {
       if (result.kind === 'abandoned' || entry.running === null) continue;
       rollback ||= result.kind === 'failed';
-      outcomes.push(this.complete(entry, entry.running, result, ov, now));
-      outcomeSmsos.push(entry.req.smso);
+      outcomes.push({ record: this.complete(entry, entry.running, result, ov, now), smso: entry.req.smso });
       if (entry.running.lease) releases.push(entry.running.lease);
       finish(entry);
     }
@@ -170,8 +170,7 @@ export class Lane {
         continue;
       }
       if (a.kind === 'not-enrolled') {
-        outcomes.push(this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'not_enrolled', attempt: null, code: null, requestId: null, atMs: null }, now));
-        outcomeSmsos.push(smso);
+        outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'not_enrolled', attempt: null, code: null, requestId: null, atMs: null }, now), smso });
         this.d.metrics.notAuthorised.inc({ smso, cause: a.cause });
         finish(e);
         continue;
@@ -190,8 +189,9 @@ export class Lane {
       }
       if (a.kind === 'resume') {
         const f = chf!.inFlight!;
-        e.running = { requestId: f.requestId, attempt: f.attempt, claim: f.claim, maReference: f.maReference, status: e.req.offlineStatus === 'partial' ? 'partial' : 'valid',
-          devices: migratedDevices(e.req.offlineStatus === 'partial' ? 'partial' : 'valid', e.req.devices), previous: new Map(JSON.parse(f.previous) as Array<[string, SmiRecord | null]>), lease };
+        const status = e.req.offlineStatus === 'partial' ? 'partial' : 'valid';
+        e.running = { requestId: f.requestId, attempt: f.attempt, claim: f.claim, maReference: f.maReference, status,
+          devices: migratedDevices(status, e.req.devices), previous: new Map(JSON.parse(f.previous) as Array<[string, SmiRecord | null]>), lease };
         launches.push(e);
         continue;
       }
@@ -207,18 +207,16 @@ export class Lane {
       const failedAttempts = chf?.failedAttempts ?? 0;
       if (dormant) {
         ov.put(stateKey.chf(chfId), { chf: { failedAttempts, migrated: true, lastRequestId: requestId, inFlight: null } });
-        outcomes.push(this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'migrated_dormant', attempt: a.attempt, code: null, requestId, atMs: now }, now));
-        outcomeSmsos.push(smso);
+        outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'migrated_dormant', attempt: a.attempt, code: null, requestId, atMs: now }, now), smso });
         finish(e);
         continue;
       }
       ov.put(stateKey.day(smso, a.migrationDate), { day: { started: ov.dayStarted(smso, a.migrationDate) + 1 } });
       ov.put(stateKey.chf(chfId), { chf: { failedAttempts, migrated: false, lastRequestId: chf?.lastRequestId ?? null, inFlight: {
         requestId, attempt: a.attempt, fileKey: e.req.fileKey, installationId: e.req.installationId, claim: a.claim, maReference: e.req.migrationAuthorisation,
-        migrationDate: a.migrationDate, dormant: false, startedAtMs: at, previous: JSON.stringify([...previous]),
+        migrationDate: a.migrationDate, startedAtMs: at, previous: JSON.stringify([...previous]),
       } } });
-      outcomes.push(this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'in_progress', attempt: a.attempt, code: null, requestId, atMs: at }, now));
-      outcomeSmsos.push(smso);
+      outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'in_progress', attempt: a.attempt, code: null, requestId, atMs: at }, now), smso });
       e.running = { requestId, attempt: a.attempt, claim: a.claim, maReference: e.req.migrationAuthorisation, status, devices, previous, lease };
       launches.push(e);
       this.d.metrics.started.inc({ smso });
@@ -228,11 +226,11 @@ export class Lane {
     this.decided.prune(Number(floor));
     if (decidedChanged) ov.put(stateKey.lane(this.partition), { lane: { decided: this.decided.toJSON() } });
     const messages: Message[] = [];
-    for (const o of outcomes) messages.push({ key: installationKey(o.fileKey, o.installationId), value: await this.d.outcomes.encode(o) });
+    for (const { record: o } of outcomes) messages.push({ key: installationKey(o.fileKey, o.installationId), value: await this.d.outcomes.encode(o) });
     if (rollback) this.d.fault('during-rollback');
     await ctx.commit([{ topic: this.d.outcomes.topic, messages }, ...(await ov.messages())], this.next, this.dead.splice(0));
     ov.apply();
-    this.count(outcomes, outcomeSmsos, ov);
+    this.count(outcomes, ov);
     for (const l of releases) l.release();
     for (const e of launches) this.launch(e);
     for (const smso of blocked) this.whenCapacity(smso);
@@ -266,7 +264,8 @@ export class Lane {
     const chfId = e.inst.chf!;
     const chf = ov.chfState(chfId);
     const failedAttempts = chf?.failedAttempts ?? 0;
-    const offlineErrors = e.req.offlineErrors;
+    // A finished attempt keeps the codes it started with: the offline ones (the checks found nothing more).
+    const codes = e.inst.offline.errors;
     if (result.kind === 'done') {
       for (const dev of r.devices) {
         const cur = ov.smi(dev.deviceId);
@@ -274,7 +273,7 @@ export class Lane {
       }
       ov.put(stateKey.chf(chfId), { chf: { failedAttempts, migrated: true, lastRequestId: r.requestId, inFlight: null } });
       const status = r.status === 'partial' ? 'migrated_partial' : 'migrated';
-      return this.outcome(e.req, r.status, offlineErrors.map((i) => i.code as InstallationCode), { status, attempt: r.attempt, code: null, requestId: r.requestId, atMs: result.atMs }, now, offlineErrors);
+      return this.outcome(e.req, r.status, codes, { status, attempt: r.attempt, code: null, requestId: r.requestId, atMs: result.atMs }, now);
     }
     for (const dev of r.devices) {
       const cur = ov.smi(dev.deviceId);
@@ -284,12 +283,12 @@ export class Lane {
     ov.put(stateKey.ma(r.maReference), { ma: adjustUsage(ov.maUsage(r.maReference), r.claim, -1) });
     this.d.metrics.failures.inc({ smso: e.req.smso, code: result.code });
     this.d.logger.info('migration attempt failed', { smso: e.req.smso, chf: chfId, attempt: r.attempt, code: result.code, reason: result.reason });
-    return this.outcome(e.req, r.status, offlineErrors.map((i) => i.code as InstallationCode), { status: 'failed', attempt: r.attempt, code: result.code, requestId: r.requestId, atMs: now }, now, offlineErrors);
+    return this.outcome(e.req, r.status, codes, { status: 'failed', attempt: r.attempt, code: result.code, requestId: r.requestId, atMs: now }, now);
   }
 
-  private outcome(req: EnrolmentRequestRecord, status: InstallationOutcomeRecord['status'], codes: readonly InstallationCode[], migration: MigrationRecord, now: number, known: readonly Issue[] = req.offlineErrors): InstallationOutcomeRecord {
+  private outcome(req: EnrolmentRequestRecord, status: InstallationOutcomeRecord['status'], codes: readonly InstallationCode[], migration: MigrationRecord, now: number): InstallationOutcomeRecord {
     // The offline codes keep their messages (the detail they carry); the stage's own get the catalogue's.
-    const byCode = new Map(known.map((i) => [i.code, i]));
+    const byCode = new Map(req.offlineErrors.map((i) => [i.code, i]));
     return {
       fileKey: req.fileKey, fileId: req.fileId, installationId: req.installationId, installationIndex: req.installationIndex, purpose: 'Migration',
       stage: 'enrolment', attempt: migration.attempt ?? 0, status, errors: codes.map((c) => byCode.get(c) ?? coded(c)), devices: [], deviceSegments: 0,
@@ -359,11 +358,9 @@ export class Lane {
     });
   }
 
-  private count(outcomes: readonly InstallationOutcomeRecord[], smsos: readonly string[], ov: Overlay): void {
+  private count(outcomes: ReadonlyArray<{ readonly record: InstallationOutcomeRecord; readonly smso: string }>, ov: Overlay): void {
     const m = this.d.metrics;
-    outcomes.forEach((o, k) => {
-      if (o.migration !== null && o.migration.status !== 'in_progress') m.outcomes.inc({ smso: smsos[k]!, status: o.migration.status });
-    });
+    for (const { record: o, smso } of outcomes) if (o.migration !== null && o.migration.status !== 'in_progress') m.outcomes.inc({ smso, status: o.migration.status });
     ov.forEachWrite((key, row) => {
       if (row.ma !== null) {
         m.maUsed.set({ ma: key.slice(3), claim: 'committed' }, row.ma.committedUsed);
@@ -382,5 +379,4 @@ export class Lane {
     }
   }
 
-  private readonly seenSmsos = new Set<string>();
 }

@@ -43,7 +43,7 @@ async function untilAnswered(call: () => Promise<SmsoResult>, operation: string,
     if (left <= 0) return { kind: 'failed', code: 'ENR_SMSO_TIMEOUT', reason: `no answer to ${operation} within the timeout` };
     let r: SmsoResult | 'timeout';
     try {
-      r = await withTimeout(call(), left, o.sleep);
+      r = await withTimeout(call(), left);
     } catch (err) {
       o.onError(operation, err);
       await o.sleep(Math.min(o.errorBackoffMs * 2 ** Math.min(errors++, 3), Math.max(0, deadline - o.now())));
@@ -58,7 +58,17 @@ async function untilAnswered(call: () => Promise<SmsoResult>, operation: string,
   }
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number, sleep: (ms: number) => Promise<void>): Promise<T | 'timeout'> {
+/** `p`, or 'timeout' after `ms`; the timer is cleared as soon as `p` settles (one per SMSO call, on the hot path). */
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   if (!Number.isFinite(ms)) return p;
-  return Promise.race([p, sleep(ms).then(() => 'timeout' as const)]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -19,6 +19,16 @@ export const stateKey = {
 
 export type ChfState = NonNullable<EnrolmentStateRecord['chf']>;
 
+/** The later of two rows of the state topic: versions grow with every write of a key. */
+export function laterStateRow(prev: EnrolmentStateRecord, next: EnrolmentStateRecord): EnrolmentStateRecord {
+  return next.version >= prev.version ? next : prev;
+}
+
+/** The later of two SMI records as the topic holds them (see laterSmi: the history only grows). */
+export function laterSmiRow(prev: SmiTopicRecord, next: SmiTopicRecord): SmiTopicRecord {
+  return laterSmi(prev as SmiRecord, next as SmiRecord) as SmiTopicRecord;
+}
+
 export interface EnrolmentCodecs {
   readonly ma: RecordCodec<MigrationAuthorisation>;
   readonly state: RecordCodec<EnrolmentStateRecord>;
@@ -40,11 +50,11 @@ export class EnrolmentTables {
     this.ma = new CompactedTable(kafka, admin, { topic: codecs.ma.topic, groupStem: `${groupStem}-ma`, decode: (v) => codecs.ma.decode(v) });
     this.state = new CompactedTable(kafka, admin, {
       topic: codecs.state.topic, groupStem: `${groupStem}-state`, decode: (v) => codecs.state.decode(v),
-      merge: (prev, next) => (next.version >= prev.version ? next : prev),
+      merge: laterStateRow,
     });
     this.smi = new CompactedTable(kafka, admin, {
       topic: codecs.smi.topic, groupStem: `${groupStem}-smi`, decode: (v) => codecs.smi.decode(v),
-      merge: (prev, next) => laterSmi(prev as SmiRecord, next as SmiRecord) as SmiTopicRecord,
+      merge: laterSmiRow,
     });
   }
 
