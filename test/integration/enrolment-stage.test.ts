@@ -29,6 +29,18 @@ function activeOf(file: string): number[] {
   return types.flatMap((t, k) => (t === 'Active' ? [k] : []));
 }
 
+/** The installations of a generated file: each device's canonical ID, type and parent, in file order. */
+function installationsOf(file: string): Array<{ devices: Array<{ id: string; type: string; parent: string | null }> }> {
+  const canon = (s: string) => s.replaceAll('-', '').toLowerCase();
+  return readFileSync(file, 'utf8').split(/<Installation[ >]/).slice(1).map((block) => ({
+    devices: block.split('<Device>').slice(1).map((d) => ({
+      id: canon(/<DeviceID>([^<]+)<\/DeviceID>/.exec(d)![1]!),
+      type: /<DeviceType>([^<]+)<\/DeviceType>/.exec(d)![1]!,
+      parent: ((p) => (p === null ? null : canon(p[1]!)))(/<Parent>([^<]+)<\/Parent>/.exec(d)),
+    })),
+  }));
+}
+
 describe('the enrolment stage on the real broker', () => {
   let world: Awaited<ReturnType<typeof pipelineWorld>>;
   let processor: Processor | null = null;
@@ -54,6 +66,22 @@ describe('the enrolment stage on the real broker', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   };
+  /**
+   * The latest enrolment.state row of each key once `ready` holds: the collector reads the
+   * state topic on its own, so the rows of a decision can arrive after its outcome.
+   */
+  const stateRows = async (ready: (rows: Map<string, EnrolmentStateRecord>) => boolean): Promise<Map<string, EnrolmentStateRecord>> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rows = new Map<string, EnrolmentStateRecord>();
+      for (const m of state.messages) {
+        const r = await decode<EnrolmentStateRecord>(m);
+        if ((rows.get(m.key!.toString())?.version ?? -1) < r.version) rows.set(m.key!.toString(), r);
+      }
+      if (ready(rows) || Date.now() > deadline) return rows;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   const publishFile = async (file: string): Promise<string> => {
     const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -65,6 +93,7 @@ describe('the enrolment stage on the real broker', () => {
   };
 
   let fileA: string;
+  let keyA: string;
   let fileB: string;
   let failing: number;
   let fileX: string;
@@ -72,7 +101,7 @@ describe('the enrolment stage on the real broker', () => {
   beforeAll(async () => {
     world = await pipelineWorld({ 'mcf.chunks': 1, 'mcf.device-events': 3, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5 });
     const csv = join(world.dir, 'ma.csv');
-    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-A,90-B3-D5-1F-30-01-00-00,MDS,${today},10,6\nMA-B,90-B3-D5-1F-30-01-00-00,MDS,${today},100,100\nMA-X,90-B3-D5-1F-30-01-00-00,MDS,${today},10,10\n`);
+    writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-A,90-B3-D5-1F-30-01-00-00,MDS,${today},10,6\nMA-B,90-B3-D5-1F-30-01-00-00,MDS,${today},100,100\nMA-X,90-B3-D5-1F-30-01-00-00,MDS,${today},10,10\nMA-D,90-B3-D5-1F-30-01-00-00,MDS,${today},20,20\nMA-P,90-B3-D5-1F-30-01-00-00,MDS,${today},40,40\n`);
     const pub = await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'ma', csv);
     expect(pub.ok).toBe(true);
     fileA = (await world.gen('ENR-A', { installations: 12, purpose: 'Migration', ma: 'MA-A', suppliers: [SUPPLIER] })).out;
@@ -101,6 +130,7 @@ describe('the enrolment stage on the real broker', () => {
 
   it('honours the MA quantity exactly, commissions each CHF once, and records the SMI', async () => {
     const key = await publishFile(fileA);
+    keyA = key;
     const got = await waitFinals(key, 12);
     expect(got).toHaveLength(12);
     const byStatus = (s: string) => got.filter((o) => o.migration!.status === s);
@@ -114,12 +144,7 @@ describe('the enrolment stage on the real broker', () => {
       expect(o.status).toBe('invalid');
       expect(o.errors.map((e) => e.code)).toContain('INST_NOT_AUTHORISED');
     }
-    const rows = new Map<string, EnrolmentStateRecord>();
-    for (const m of state.messages) {
-      const r = await decode<EnrolmentStateRecord>(m);
-      const k = m.key!.toString();
-      if ((rows.get(k)?.version ?? -1) < r.version) rows.set(k, r);
-    }
+    const rows = await stateRows((r) => r.get('ma|MA-A')?.ma?.committedUsed === 6 && r.get('ma|MA-A')?.ma?.excessUsed === 4);
     expect(rows.get('ma|MA-A')?.ma).toEqual({ committedUsed: 6, excessUsed: 4 });
     const commissioned = sim.commissionedChfs();
     const chfs = chfsOf(fileA);
@@ -163,6 +188,77 @@ describe('the enrolment stage on the real broker', () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({ deviceId: chfs[0], installation: chfs[0], smso: 'MDS' });
   });
 
+  it('refuses an installation with a device already in the SMI under another CHF: INST_DUPLICATE_DEVICE, nothing commissioned', async () => {
+    // File A's plan again with every device ID one higher: each CHF of this file is an ESME of
+    // file A, and every other device of it is a device of the same installation of file A.
+    const instA = installationsOf(fileA);
+    const first = (BigInt(`0x${instA[0]!.devices[0]!.id}`) + 1n).toString(16).padStart(16, '0');
+    const fileD = (await world.gen('ENR-A', { installations: 12, purpose: 'Migration', ma: 'MA-D', suppliers: [SUPPLIER], fileId: 'ENR-D', firstDevice: first })).out;
+    const instD = installationsOf(fileD);
+    expect(instD[0]!.devices[0]!.id).toBe(instA[0]!.devices[1]!.id);
+    const enrolledA = new Set((await finals(keyA)).filter((o) => o.migration!.status.startsWith('migrated')).map((o) => o.installationIndex));
+    expect(enrolledA.size).toBe(10);
+    const got = await waitFinals(await publishFile(fileD), 12);
+    let checked = 0;
+    for (const o of got.filter((x) => enrolledA.has(x.installationIndex))) {
+      // Its devices after the CHF are in the SMI under file A's CHF of the same index.
+      expect(o.status, `installation ${o.installationIndex}`).toBe('invalid');
+      expect(o.errors.map((e) => e.code)).toContain('INST_DUPLICATE_DEVICE');
+      expect(o.migration).toMatchObject({ status: 'not_enrolled', attempt: null });
+      expect(sim.commissionedChfs().has(instD[o.installationIndex]!.devices[0]!.id)).toBe(false);
+      checked++;
+    }
+    expect(checked).toBe(10);
+    // Refused installations use no MA quantity.
+    const used = (await stateRows((r) => r.get('ma|MA-D') !== undefined || got.every((o) => o.migration!.status === 'not_enrolled'))).get('ma|MA-D')?.ma;
+    expect((used?.committedUsed ?? 0) + (used?.excessUsed ?? 0)).toBe(got.filter((o) => o.migration!.status.startsWith('migrated')).length);
+  });
+
+  it('migrates a partial installation without its GSME and the GSME\'s children', async () => {
+    let file = '';
+    let partial: number[] = [];
+    // Expired certificates land on a random CHF, ESME or GSME: find a seed where some land on a GSME.
+    let active = new Set<number>();
+    for (let seed = 0; !partial.some((k) => active.has(k)); seed++) {
+      const g = await world.gen(`ENR-P${seed}`, { installations: 30, purpose: 'Migration', ma: 'MA-P', suppliers: [SUPPLIER], defects: 'DEV_CERT_EXPIRED:12' });
+      const expected = JSON.parse(readFileSync(`${g.out}.expected.json`, 'utf8')) as { installations: Array<{ status: string }> };
+      partial = expected.installations.flatMap((i, k) => (i.status === 'partial' ? [k] : []));
+      active = new Set(activeOf(g.out));
+      file = g.out;
+    }
+    const inst = installationsOf(file);
+    const got = await waitFinals(await publishFile(file), 30);
+    const latest = new Map<string, SmiTopicRecord>();
+    for (const k of partial) {
+      const o = got.find((x) => x.installationIndex === k)!;
+      expect(o.status).toBe('partial');
+      const { devices } = inst[k]!;
+      const gsme = devices.find((d) => d.type === 'GSME')!;
+      const kept = devices.filter((d) => d.type !== 'GSME' && d.parent !== gsme.id);
+      expect(kept.length).toBeLessThan(devices.length);
+      if (!active.has(k)) {
+        expect(o.migration!.status).toBe('migrated_dormant');
+        continue;
+      }
+      expect(o.migration!.status).toBe('migrated_partial');
+      // The SMSO was asked for exactly the devices kept.
+      const req = [...sim.requests.values()].filter((r) => r.operation === 'commission' && r.target === devices[0]!.id);
+      expect(req.map((r) => [r.devices, r.result.kind])).toEqual([[kept.length, 'done']]);
+      // Kept devices are Commissioned in the SMI; the GSME and its children have no record.
+      const deadline = Date.now() + 30_000;
+      while (!kept.every((d) => latest.get(d.id)?.status === 'Commissioned') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        for (const m of smi.messages) {
+          const r = await decode<SmiTopicRecord>(m);
+          if ((latest.get(r.deviceId)?.history.length ?? -1) < r.history.length) latest.set(r.deviceId, r);
+        }
+      }
+      for (const d of kept) expect(latest.get(d.id)?.status, d.id).toBe('Commissioned');
+      for (const d of devices.filter((x) => !kept.includes(x))) expect(latest.has(d.id), d.id).toBe(false);
+    }
+    expect(got.filter((o) => o.migration!.status === 'migrated_partial').length).toBe(partial.filter((k) => active.has(k)).length);
+  });
+
   it('rolls a failed attempt back, counts it, and migrates the installation when it is submitted again', async () => {
     const key = await publishFile(fileB);
     const got = await waitFinals(key, 5);
@@ -189,11 +285,8 @@ describe('the enrolment stage on the real broker', () => {
       expect(o.errors.map((e) => e.code)).toContain('INST_ALREADY_MIGRATED');
     }
     expect(sim.commissionedChfs().get(chf)).toBe(1);
-    const rows = new Map<string, EnrolmentStateRecord>();
-    for (const m of state.messages) {
-      const r = await decode<EnrolmentStateRecord>(m);
-      if ((rows.get(m.key!.toString())?.version ?? -1) < r.version) rows.set(m.key!.toString(), r);
-    }
+    // Regression (flaky): the rows were read once, straight after the final outcome, and could lag it.
+    const rows = await stateRows((r) => r.get(`chf|${chf}`)?.chf?.migrated === true && r.get('ma|MA-B')?.ma?.committedUsed === 5);
     expect(rows.get(`chf|${chf}`)?.chf).toMatchObject({ failedAttempts: 1, migrated: true, inFlight: null });
     // MA-B: 5 of file B started, one failed and gave its unit back, then it was used again.
     expect(rows.get('ma|MA-B')?.ma).toEqual({ committedUsed: 5, excessUsed: 0 });
@@ -214,11 +307,7 @@ describe('the enrolment stage on the real broker', () => {
     }
     expect(sim.commissionedChfs().has(chf)).toBe(false);
     // Every failure gave its MA unit back.
-    const rows = new Map<string, EnrolmentStateRecord>();
-    for (const m of state.messages) {
-      const r = await decode<EnrolmentStateRecord>(m);
-      if ((rows.get(m.key!.toString())?.version ?? -1) < r.version) rows.set(m.key!.toString(), r);
-    }
+    const rows = await stateRows((r) => r.get(`chf|${chf}`)?.chf?.failedAttempts === 5 && r.get(`chf|${chf}`)?.chf?.inFlight === null);
     expect(rows.get('ma|MA-X')?.ma).toEqual({ committedUsed: 0, excessUsed: 0 });
     expect(rows.get(`chf|${chf}`)?.chf).toMatchObject({ failedAttempts: 5, migrated: false, inFlight: null });
   });

@@ -35,6 +35,8 @@ export interface GenerateOptions {
   readonly fileId?: string;
   /** Canonical EUI-64s of the suppliers the meters get (default five fixed ones). */
   readonly suppliers?: readonly string[];
+  /** Canonical EUI-64 the file's device IDs count up from (default one drawn from the seed). */
+  readonly firstDevice?: string;
 }
 
 export interface GenerateResult {
@@ -66,7 +68,7 @@ function ymd(ms: number): string {
 function* plans(opts: GenerateOptions, material: GenMaterial, spec: DefectSpec): Generator<PlannedInstallation> {
   const defectPrng = new Prng(`${opts.seed}:defects`);
   const assigned = assignDefects(spec, opts.installations, defectPrng);
-  const planner = new InstallationPlanner(new Prng(`${opts.seed}:plan`), material.combinations, opts.suppliers);
+  const planner = new InstallationPlanner(new Prng(`${opts.seed}:plan`), material.combinations, opts.suppliers, opts.firstDevice);
   const splitDefect = spec.installations.some(([c]) => c === 'INST_SPLIT_SUPPLY');
   if (splitDefect && !planner.hasDualFuel) throw new S1migError('USAGE', 'gen: INST_SPLIT_SUPPLY needs an eligible combination with a GSME');
   const width = Math.max(7, String(opts.installations).length);

@@ -45,6 +45,8 @@ export class InstallationPlanner {
     combinations: readonly Combination[],
     /** Canonical supplier EUIs the meters get (default a fixed five). */
     private readonly suppliers: readonly string[] = SUPPLIERS,
+    /** Canonical EUI-64 the device IDs start from (default a seeded one). */
+    firstDevice?: string,
   ) {
     if (suppliers.length === 0) throw new RangeError('at least one supplier is needed');
     const usable = combinations.filter((c) => c.CHF !== undefined && (c.ESME !== undefined || c.GSME !== undefined));
@@ -54,7 +56,11 @@ export class InstallationPlanner {
       throw new RangeError('the eligibility list has no combination with a CHF and an ESME');
     }
     // Device EUIs: 00-DB-<2 seeded bytes>-<4-byte counter>, so files of different seeds rarely collide.
-    const base = 0x00db000000000000n | (BigInt(prng.int(0x10000)) << 32n);
+    if (firstDevice !== undefined && !/^[0-9a-f]{16}$/.test(firstDevice)) throw new RangeError(`first device ${JSON.stringify(firstDevice)} is not a canonical EUI-64`);
+    const seeded = 0x00db000000000000n | (BigInt(prng.int(0x10000)) << 32n);
+    // A chosen start keeps the seed's plan (the draw above happens either way): tests use it
+    // for a file whose devices overlap another's under other CHFs.
+    const base = firstDevice === undefined ? seeded : BigInt(`0x${firstDevice}`);
     this.nextDevice = base;
     // Devices added by defects come from another range so that the base sequence is unchanged.
     this.nextExtra = base | 0x80000000n;

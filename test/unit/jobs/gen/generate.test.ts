@@ -54,6 +54,15 @@ describe('gen', () => {
     expect(skeleton(c.xml.toString())).not.toBe(skeleton(a.xml.toString()));
   });
 
+  it('keeps the seed\'s plan with a chosen first device, every device ID shifted from it', async () => {
+    const ids = (xml: Buffer) => [...xml.toString().matchAll(/<DeviceID>([0-9A-F-]{23})<\/DeviceID>/g)].map((m) => BigInt(`0x${m[1]!.replaceAll('-', '')}`));
+    const a = await gen('first-a.xml');
+    const b = await gen('first-b.xml', { firstDevice: (ids(a.xml)[0]! + 1n).toString(16).padStart(16, '0') });
+    expect(ids(b.xml)).toEqual(ids(a.xml).map((v) => v + 1n));
+    expect(b.report.installations.map((i) => i.status)).toEqual(a.report.installations.map((i) => i.status));
+    await expect(gen('first-c.xml', { firstDevice: '00-DB' })).rejects.toThrow(/not a canonical EUI-64/);
+  });
+
   it('writes a valid signed file: counts, signature over the exact range, certificates and credentials', async () => {
     const { xml, report } = await gen('valid.xml');
     const text = xml.toString();
