@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   ma: { summary: 'ma publish FILE | withdraw REFERENCE | show: Migration Authorisations', load: async () => (await import('./commands/inputs.js')).maCommand },
   suppliers: { summary: 'suppliers publish FILE | show: the supplier directory', load: async () => (await import('./commands/inputs.js')).suppliersCommand },
   smi: { summary: 'smi show DEVICE_ID: a device\'s Smart Metering Inventory record and history', load: async () => (await import('./commands/smi.js')).command },
+  alerts: { summary: 'alerts verify [FILE ...] | export --out DIR | tail: the signed S1SP alerts', load: async () => (await import('./commands/alerts.js')).command },
   report: { summary: 'report FILE_KEY|FILE_ID: a file\'s report from the pipeline\'s topics', load: async () => (await import('./commands/report.js')).command },
 };
 

@@ -10,6 +10,7 @@ import { createKafka } from '../adapters/kafka/client.js';
 import type { Logger } from '../adapters/log/logger.js';
 import { PipelineMetrics } from '../adapters/metrics/pipeline-metrics.js';
 import { loadReference, type Reference } from '../core/reference/index.js';
+import { loadAlertSigner } from '../core/reference/alert-signing.js';
 import { createRegistry } from '../adapters/registry/client.js';
 import { loadTopicDefinitions, topicPlan, type TopicPlanEntry } from '../adapters/topics/definitions.js';
 import type { ValidationPolicy } from '../core/validation/policy.js';
@@ -40,7 +41,8 @@ export interface StageContext {
  * stage is one entry here.
  */
 export const STAGE_REGISTRY = {
-  enrolment: (c: StageContext): Stage => createEnrolmentStage({ ...c, ...(c.options.smsoAdapters ? { adapters: c.options.smsoAdapters } : {}) },
+  // The alert-signing key is read only where alerts are made: a splitter or validator runs without it.
+  enrolment: (c: StageContext): Stage => createEnrolmentStage({ ...c, alertSigner: loadAlertSigner(c.options.refDir), ...(c.options.smsoAdapters ? { adapters: c.options.smsoAdapters } : {}) },
     { groupId: groupIdFor(c.config, 'enrolment'), ...c.options.enrolment }),
   validator: (c: StageContext): Stage => createValidatorStage({ ...c, checker: c.checker() },
     { groupId: groupIdFor(c.config, 'validator'), ...c.options.validator, ...(c.options.policy ? { policy: c.options.policy } : {}) }),

@@ -225,3 +225,18 @@ export interface SmiTopicRecord extends EnrolmentDevice {
   effectiveAtMs: number;
   history: SmiHistoryRecord[];
 }
+
+/** One S1SP alert to one supplier (topic alerts, avro/alert.avsc), keyed by recipient. */
+export interface AlertRecord {
+  recipient: string;
+  alertId: string;
+  code: string;
+  deviceId: string;
+  requestId: string | null;
+  additionalInformation: string | null;
+  atMs: number;
+  fileKey: string;
+  installationId: string;
+  smso: string;
+  xml: string;
+}

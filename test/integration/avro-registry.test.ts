@@ -45,7 +45,7 @@ describe('topics apply, schemas apply and an Avro round trip through the registr
 
   it('registers the value schemas and refuses a BACKWARD-incompatible change', async () => {
     const registered = await applySchemas(registry, plan);
-    expect(registered.map((r) => r.schema).sort()).toEqual(['device-event', 'enrolment-request', 'enrolment-state', 'file-result', 'installation-devices', 'installation-outcome', 'migration-authorisation', 'smi-record', 'supplier']);
+    expect(registered.map((r) => r.schema).sort()).toEqual(['alert', 'device-event', 'enrolment-request', 'enrolment-state', 'file-result', 'installation-devices', 'installation-outcome', 'migration-authorisation', 'smi-record', 'supplier']);
     const again = await applySchemas(registry, plan);
     expect(again.map((r) => r.id)).toEqual(registered.map((r) => r.id));
 

@@ -25,7 +25,7 @@ describe('s1mig demo (the README main command)', () => {
     const env = { ...process.env, S1MIG_TOPIC_PREFIX: prefix };
     const demo = spawnSync(process.execPath, [cli, 'demo', '--scale', '0.1', '--json'], { cwd: root, env, encoding: 'utf8', timeout: 240_000 });
     expect(demo.status, demo.stderr).toBe(0);
-    const result = JSON.parse(demo.stdout) as { uploads: Upload[]; devicesValidated: number; metricsUrl: string };
+    const result = JSON.parse(demo.stdout) as { uploads: Upload[]; devicesValidated: number; metricsUrl: string; alerts: { bySupplier: Record<string, Record<string, number>>; sample: string | null; certificate: string } };
     expect(result.uploads.map((u) => u.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected', 'accepted']);
     expect(result.uploads[3]!.fileCodes).toEqual(['MCF_DUPLICATE_FILE']);
     expect(result.uploads[0]).toMatchObject({ invalid: 0, partial: 0, excluded: 0 });
@@ -56,5 +56,19 @@ describe('s1mig demo (the README main command)', () => {
     // The re-submission: the two failed ones migrate (attempt 2), the rest are already migrated.
     expect(again!.migration).toMatchObject({ migrated: 2, failed: 0, waiting: 0 });
     expect(again!.invalid).toBe(again!.installations - 2);
+
+    // Alerts: both suppliers get N55s; supplier A's failed attempts are alerted; every alert on the topic verifies.
+    const alerts = result.alerts;
+    const [a, b] = ['90b3d51f30010000', '90b3d51f30010003'];
+    expect(alerts.bySupplier[a]!['N55']).toBeGreaterThan(0);
+    expect(alerts.bySupplier[b]!['N55']).toBeGreaterThan(0);
+    expect(alerts.bySupplier[a]!['S1MIG_MIGRATION_FAILED']).toBeGreaterThanOrEqual(2);
+    expect(alerts.sample).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<sr:S1SPAlert [^]*<sr:S1SPAlertCode>N55<\/sr:S1SPAlertCode>[^]*<\/ds:Signature><\/sr:S1SPAlert>$/);
+    const total = Object.values(alerts.bySupplier).flatMap((c) => Object.values(c)).reduce((x, y) => x + y, 0);
+    const verify = spawnSync(process.execPath, [cli, 'alerts', 'verify', '--cert', alerts.certificate, '--json'], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+    const v = JSON.parse(verify.stdout) as { alerts: number; invalid: number };
+    expect(v.invalid).toBe(0);
+    expect(v.alerts).toBeGreaterThanOrEqual(total);
   }, 300_000);
 });

@@ -9,7 +9,7 @@ import { londonDate } from '../../src/core/inputs/london-day.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
-import type { EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
+import type { AlertRecord, EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 
@@ -48,6 +48,7 @@ describe('the enrolment stage on the real broker', () => {
   let outcomes: Awaited<ReturnType<typeof collect>>;
   let smi: Awaited<ReturnType<typeof collect>>;
   let state: Awaited<ReturnType<typeof collect>>;
+  let alerts: Awaited<ReturnType<typeof collect>>;
   const today = londonDate(Date.now());
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8', env: { ...process.env, S1MIG_TOPIC_PREFIX: world.config.topics.prefix },
@@ -104,6 +105,9 @@ describe('the enrolment stage on the real broker', () => {
     writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\nMA-A,90-B3-D5-1F-30-01-00-00,MDS,${today},10,6\nMA-B,90-B3-D5-1F-30-01-00-00,MDS,${today},100,100\nMA-X,90-B3-D5-1F-30-01-00-00,MDS,${today},10,10\nMA-D,90-B3-D5-1F-30-01-00-00,MDS,${today},20,20\nMA-P,90-B3-D5-1F-30-01-00-00,MDS,${today},40,40\n`);
     const pub = await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'ma', csv);
     expect(pub.ok).toBe(true);
+    const suppliersCsv = join(world.dir, 'suppliers.csv');
+    writeFileSync(suppliersCsv, 'supplier,duisVersion,name\n90-B3-D5-1F-30-01-00-00,5.4,Supplier A\n');
+    expect((await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'suppliers', suppliersCsv)).ok).toBe(true);
     fileA = (await world.gen('ENR-A', { installations: 12, purpose: 'Migration', ma: 'MA-A', suppliers: [SUPPLIER] })).out;
     fileB = (await world.gen('ENR-B', { installations: 5, purpose: 'Migration', ma: 'MA-B', suppliers: [SUPPLIER] })).out;
     // The first active installation of file B fails its first attempt, deterministically.
@@ -120,6 +124,7 @@ describe('the enrolment stage on the real broker', () => {
     outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
     smi = await collect(world.res, topicName(world.plan, 'smi'));
     state = await collect(world.res, topicName(world.plan, 'enrolment.state'));
+    alerts = await collect(world.res, topicName(world.plan, 'alerts'));
     processor = await startProcessor(world.config, { stages: ['splitter', 'validator', 'enrolment'], refDir: world.refDir, metricsPort: 0, threads: 1,
       smsoAdapters: new Map([['MDS', sim]]) }, createLogger({ level: 'warn' }));
   });
@@ -310,5 +315,16 @@ describe('the enrolment stage on the real broker', () => {
     const rows = await stateRows((r) => r.get(`chf|${chf}`)?.chf?.failedAttempts === 5 && r.get(`chf|${chf}`)?.chf?.inFlight === null);
     expect(rows.get('ma|MA-X')?.ma).toEqual({ committedUsed: 0, excessUsed: 0 });
     expect(rows.get(`chf|${chf}`)?.chf).toMatchObject({ failedAttempts: 5, migrated: false, inFlight: null });
+    // Alerts: each failure to every meter's supplier with its ENR_ code, then one exclusion per meter.
+    const meters = [...readFileSync(fileX, 'utf8').matchAll(/<DeviceID>([0-9A-F-]{23})<\/DeviceID>\s*<DeviceType>(ESME|GSME)<\/DeviceType>/g)].map((m) => m[1]!.replaceAll('-', '').toLowerCase());
+    expect(meters.length).toBeGreaterThan(0);
+    const mine = async () => (await Promise.all(alerts.messages.map((m) => decode<AlertRecord>(m)))).filter((a) => meters.includes(a.deviceId));
+    await alerts.until(() => alerts.messages.length > 0, 10_000);
+    for (const deadline = Date.now() + 30_000; (await mine()).length < meters.length * 6 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 200));
+    const got = await mine();
+    for (const d of meters) {
+      const codes = got.filter((a) => a.deviceId === d).map((a) => [a.code, a.additionalInformation, a.recipient]);
+      expect(codes).toEqual([...Array(5).fill(['S1MIG_MIGRATION_FAILED', 'ENR_CHF_UNREACHABLE', SUPPLIER]), ['S1MIG_MIGRATION_EXCLUDED', null, SUPPLIER]]);
+    }
   });
 });

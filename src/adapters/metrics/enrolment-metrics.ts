@@ -4,7 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
  * The enrolment stage's metrics (docs/operations.md lists them; a test keeps the table in
  * sync): per SMSO what is in flight, waiting and started, the day capacity used and
  * reserved, failures by code, the installations not authorised by cause; per MA the quantity
- * used; the SMI changes by status.
+ * used; the SMI changes by status; the S1SP alerts sent, and those not sent by reason.
  */
 export class EnrolmentMetrics {
   readonly inFlight: Gauge<'smso'>;
@@ -17,6 +17,8 @@ export class EnrolmentMetrics {
   readonly notAuthorised: Counter<'smso' | 'cause'>;
   readonly maUsed: Gauge<'ma' | 'claim'>;
   readonly smiChanges: Counter<'status'>;
+  readonly alerts: Counter<'code'>;
+  readonly alertsNotSent: Counter<'code' | 'reason'>;
 
   constructor(registry: Registry) {
     const r = [registry];
@@ -30,5 +32,7 @@ export class EnrolmentMetrics {
     this.notAuthorised = new Counter({ name: 's1mig_enrolment_not_authorised_total', help: 'installations INST_NOT_AUTHORISED or otherwise not enrolled, per SMSO and cause (checks, quantity, day-ended)', labelNames: ['smso', 'cause'], registers: r });
     this.maUsed = new Gauge({ name: 's1mig_ma_quantity_used', help: 'installations an MA has used, by claim (committed, excess)', labelNames: ['ma', 'claim'], registers: r });
     this.smiChanges = new Counter({ name: 's1mig_smi_changes_total', help: 'SMI records written, by the status they record (none: rolled back to absent)', labelNames: ['status'], registers: r });
+    this.alerts = new Counter({ name: 's1mig_alerts_total', help: 'S1SP alerts published (committed), by alert code', labelNames: ['code'], registers: r });
+    this.alertsNotSent = new Counter({ name: 's1mig_alerts_not_sent_total', help: 'meters whose supplier got no S1SP alert, by alert code and reason (supplier-unknown, duis-below-3)', labelNames: ['code', 'reason'], registers: r });
   }
 }

@@ -58,6 +58,7 @@ export const command: CliCommand = {
         process.stdout.write(`devices validated: ${result.devicesValidated} in ${result.seconds.toFixed(1)} s (${Math.round(result.devicesPerSecond)} devices/s end to end, publish to last outcome)\n`);
         process.stdout.write(`metrics were at ${result.metricsUrl} (s1mig_devices_total=${result.metrics['s1mig_devices_total']}, s1mig_installations_total=${result.metrics['s1mig_installations_total']}, s1mig_dlq_total=${result.metrics['s1mig_dlq_total']}); \`npx s1mig run --ref ${join(local.dataDir, 'demo', 'ref')}\` serves them on :9464\n`);
         process.stdout.write(`reports: npx s1mig report <file key> [--json]\n`);
+        process.stdout.write(`\n${formatAlerts(result.alerts)}`);
       }
       return result.uploads.every((u) => u.status !== 'pending') ? 0 : 1;
     } finally {
@@ -65,3 +66,17 @@ export const command: CliCommand = {
     }
   },
 };
+
+/** Alerts per supplier and code, one N55 in full, and how to check it independently. */
+function formatAlerts(a: { bySupplier: Record<string, Record<string, number>>; sample: string | null; certificate: string }): string {
+  const hyphen = (eui: string): string => eui.toUpperCase().match(/../g)!.join('-');
+  const lines = ['S1SP alerts (signed DUIS S1SPAlert XML on the alerts topic, keyed by supplier):'];
+  for (const [supplier, codes] of Object.entries(a.bySupplier).sort()) {
+    lines.push(`  ${hyphen(supplier)}  ${Object.entries(codes).sort().map(([c, n]) => `${c} ${n}`).join(', ')}`);
+  }
+  if (Object.keys(a.bySupplier).length === 0) lines.push('  none');
+  if (a.sample !== null) lines.push('', 'one of them in full:', a.sample, '');
+  lines.push(`verify them all: npx s1mig alerts verify --cert ${a.certificate}`);
+  lines.push(`or one with xmlsec1: npx s1mig alerts export --out DIR, then xmlsec1 --verify --pubkey-cert-pem ${a.certificate} DIR/<supplier>/<file>.xml`);
+  return `${lines.join('\n')}\n`;
+}

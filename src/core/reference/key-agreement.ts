@@ -8,7 +8,11 @@ export const KEY_AGREEMENT_PEM = 's1sp/key-agreement.key.pem';
 
 /** The S1SP key-agreement key: exactly one PKCS#8 PEM block holding a P-256 private key. */
 export function loadKeyAgreementKey(refDir: string): KeyObject {
-  const path = join(refDir, KEY_AGREEMENT_PEM);
+  return loadP256PrivateKey(join(refDir, KEY_AGREEMENT_PEM));
+}
+
+/** Exactly one PKCS#8 PEM block holding a P-256 private key. */
+export function loadP256PrivateKey(path: string): KeyObject {
   const text = readRequiredRefFile(path);
   const pem = parsePemBundle(text, 'PRIVATE KEY');
   if ('error' in pem) throw new S1migError('REF_INVALID', `${path}: ${pem.error}`);

@@ -42,6 +42,8 @@ export interface CertificateParts {
   readonly tbs: Tlv;
   /** 0 for v1 (version absent), 2 for v3; -1 when the INTEGER does not fit. */
   readonly version: number;
+  /** The serialNumber INTEGER. */
+  readonly serial: Tlv;
   readonly tbsSignatureAlg: AlgorithmIdentifier;
   readonly signatureAlg: AlgorithmIdentifier;
   readonly issuer: Tlv;
@@ -160,7 +162,7 @@ export function parseCertificate(der: Uint8Array): CertificateParts | null {
     expected = n + 1;
   }
   return {
-    der, tbs, version, tbsSignatureAlg, signatureAlg, issuer, subject,
+    der, tbs, version, serial, tbsSignatureAlg, signatureAlg, issuer, subject,
     notBefore, notAfter, spkiAlg, spki, publicKey, signature, extensions,
   };
 }

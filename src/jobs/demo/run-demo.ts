@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { S1migConfig } from '../../adapters/config/config.js';
+import { ALERT_SIGNING_CERT_PEM } from '../../core/reference/alert-signing.js';
 import { initReferenceDirectory } from '../devtools/ref-init.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
@@ -9,13 +10,13 @@ import type { Logger } from '../../adapters/log/logger.js';
 import { FileReportCollector } from '../../pipeline/file-report.js';
 import { startProcessor } from '../../pipeline/processor.js';
 import { readTopicsToEnd } from '../../pipeline/tables/topic-reader.js';
-import type { FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from '../../pipeline/records.js';
+import type { AlertRecord, FileResultRecord, InstallationDevicesRecord, InstallationOutcomeRecord } from '../../pipeline/records.js';
 import { publishMcf } from '../publish/publish-file.js';
 import { createRegistry } from '../../adapters/registry/client.js';
 import { applySchemas } from '../../adapters/registry/schemas.js';
 import { applyTopics, assertNoRefusal } from '../../adapters/topics/apply.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
-import { activeChfs, generateDemoFiles, type DemoFile } from './demo-files.js';
+import { activeChfs, DEMO_SUPPLIERS, generateDemoFiles, type DemoFile } from './demo-files.js';
 import { publishInputFile } from '../inputs/publish-inputs.js';
 import { londonDate } from '../../core/inputs/london-day.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
@@ -38,6 +39,8 @@ export interface DemoResult {
   metricsUrl: string;
   /** Metric values at the end, to show that /metrics tells the same story. */
   metrics: Record<string, number>;
+  /** This run's alerts: counts per supplier and code, one N55 document, the certificate that verifies them. */
+  alerts: { bySupplier: Record<string, Record<string, number>>; sample: string | null; certificate: string };
 }
 
 async function metricValue(registry: { getSingleMetricAsString(name: string): Promise<string> }, name: string): Promise<number> {
@@ -57,7 +60,8 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
     assertNoRefusal(await applyTopics(admin, plan));
     await applySchemas(registry, plan);
     const refDir = join(o.workDir, 'ref');
-    if (!existsSync(join(refDir, 'eligible-product-combinations.json'))) initReferenceDirectory(refDir);
+    // The demo's own development reference; one written before alerts lacks the alert-signing certificate: written anew.
+    if (!existsSync(join(refDir, 'eligible-product-combinations.json')) || !existsSync(join(refDir, ALERT_SIGNING_CERT_PEM))) initReferenceDirectory(refDir, { force: true });
     const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const dir = join(o.workDir, runId);
     mkdirSync(dir, { recursive: true });
@@ -68,6 +72,8 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
 
     o.progress('publishing the Migration Authorisations (supplier A: MDS, 20 % excess over the MDC; supplier B: SECURE)');
     await publishDemoMas([...files, resubmission], dir, { kafka, registry, plan, prefix: config.topics.prefix });
+    o.progress('publishing the supplier directory (both suppliers on DUIS 5.4: each gets its meters\' alerts)');
+    await publishDemoSuppliers(dir, { kafka, registry, plan, prefix: config.topics.prefix });
 
     o.progress(`starting the processor (splitter, validator, enrolment; SECURE capped at 5 installations/s; MDS fails the first attempt of CHF ${failing.join(', ')})`);
     const processor = await startProcessor(demoConfig(config, failing), { stages: ['splitter', 'validator', 'enrolment'], refDir, metricsPort: 0 }, logger);
@@ -98,10 +104,19 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
         const duplicates = new Set<string>();
         let lastDecided = 0;
         const devicesTopic = topicName(plan, 'mcf.installation-devices');
-        await readTopicsToEnd(kafka, admin, [topicName(plan, 'mcf.files'), topicName(plan, 'mcf.installation-outcomes'), devicesTopic], async (topic, _p, m) => {
+        const alertsTopic = topicName(plan, 'alerts');
+        const alerts = { bySupplier: {} as Record<string, Record<string, number>>, sample: null as string | null };
+        await readTopicsToEnd(kafka, admin, [topicName(plan, 'mcf.files'), topicName(plan, 'mcf.installation-outcomes'), devicesTopic, alertsTopic], async (topic, _p, m) => {
           if (m.value === null) return;
           const rec = (await registry.decode(m.value)) as FileResultRecord | InstallationOutcomeRecord;
-          if (topic === devicesTopic) collector.addDeviceSegment(rec as unknown as InstallationDevicesRecord);
+          if (topic === alertsTopic) {
+            const a = rec as unknown as AlertRecord;
+            // Only this run's uploads: the demo's topics may hold earlier runs.
+            if (!uploads.some((u) => u.fileKey === a.fileKey)) return;
+            const mine = (alerts.bySupplier[a.recipient] ??= {});
+            mine[a.code] = (mine[a.code] ?? 0) + 1;
+            if (alerts.sample === null && a.code === 'N55') alerts.sample = a.xml;
+          } else if (topic === devicesTopic) collector.addDeviceSegment(rec as unknown as InstallationDevicesRecord);
           else if ('installationId' in rec) {
             collector.addOutcome(rec);
             lastDecided = Math.max(lastDecided, rec.decidedAtMs);
@@ -151,7 +166,8 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
             s1mig_files_total: await metricValue(reg, 's1mig_files_total'),
             s1mig_dlq_total: await metricValue(reg, 's1mig_dlq_total'),
           };
-          const result = { uploads: rows, devicesValidated: devices, seconds, devicesPerSecond: devices / seconds, metricsUrl: `${processor.ops.url}/metrics`, metrics };
+          const result = { uploads: rows, devicesValidated: devices, seconds, devicesPerSecond: devices / seconds, metricsUrl: `${processor.ops.url}/metrics`, metrics,
+            alerts: { ...alerts, certificate: join(refDir, ALERT_SIGNING_CERT_PEM) } };
           if (!done) o.progress(`timed out after ${Math.round(o.timeoutMs / 1000)} s with work still pending`);
           if (o.holdOpen) await o.holdOpen(result.metricsUrl);
           return result;
@@ -164,6 +180,15 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The supplier directory: the demo's two suppliers, both taking S1SP alerts. */
+async function publishDemoSuppliers(dir: string, deps: Parameters<typeof publishInputFile>[0]): Promise<void> {
+  const hyphen = (eui: string): string => eui.toUpperCase().match(/../g)!.join('-');
+  const csv = join(dir, 'suppliers.csv');
+  writeFileSync(csv, `supplier,duisVersion,name\n${DEMO_SUPPLIERS.map((s, i) => `${hyphen(s)},5.4,Demo Supplier ${'AB'[i]}`).join('\n')}\n`, { mode: 0o600 });
+  const r = await publishInputFile(deps, 'suppliers', csv);
+  if (!r.ok) throw new S1migError('INTERNAL', `demo supplier directory refused: ${r.problems.map((p) => p.message).join('; ')}`);
 }
 
 /** The MAs the demo's Migration files name, published like `s1mig ma publish` does. */

@@ -16,6 +16,11 @@ export function devSignerEui(smso: string): string {
   return `90b3d51f300200${n.toString(16).padStart(2, '0')}`;
 }
 
+/** The development S1SP's party EUI-64 and its alert-signing certificate's names (DCC's XML-signing role 87, issued under an OU=07 CA). */
+export const DEV_S1SP_EUI = '90b3d51f30020100';
+export const DEV_ALERT_SIGNER_ROLE_CODE = '87';
+export const DEV_ORG_CA = { roleCode: '07', commonName: 'S1MIG DEV ORG CA' } as const;
+
 function hashSmall(text: string): number {
   let h = 0;
   for (const ch of text) h = (h * 31 + ch.charCodeAt(0)) >>> 0;

@@ -7,11 +7,12 @@ import { createSmsoAdapters } from '../../adapters/smso/index.js';
 import { topicName, type TopicPlanEntry } from '../../adapters/topics/definitions.js';
 import type { SmsoAdapter } from '../../core/contracts/smso.js';
 import { KeyedCapacity } from '../../core/flow/keyed-capacity.js';
-import type { MigrationAuthorisation } from '../../core/inputs/authorisations.js';
+import type { MigrationAuthorisation, SupplierEntry } from '../../core/inputs/authorisations.js';
+import type { AlertSigner } from '../../core/reference/alert-signing.js';
 import { canonicalEui } from '../../core/values.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { recordCodec } from '../codecs.js';
-import type { EnrolmentRequestRecord, EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../records.js';
+import type { AlertRecord, EnrolmentRequestRecord, EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../records.js';
 import type { Stage } from '../runtime/stage.js';
 import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.js';
 import { Lane } from './lane.js';
@@ -30,6 +31,8 @@ export interface EnrolmentDeps {
   logger: Logger;
   /** The SMSO adapters by code; default one per configured SMSO (the simulators locally). */
   adapters?: ReadonlyMap<string, SmsoAdapter>;
+  /** The S1SP alert-signing key and certificate (reference directory, s1sp/). */
+  alertSigner: AlertSigner;
 }
 
 const STAGE = 'enrolment';
@@ -75,7 +78,9 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
         ma: await recordCodec<MigrationAuthorisation>(deps.registry, deps.plan, 'ref.migration-authorisations'),
         state: await recordCodec<EnrolmentStateRecord>(deps.registry, deps.plan, 'enrolment.state'),
         smi: await recordCodec<SmiTopicRecord>(deps.registry, deps.plan, 'smi'),
+        suppliers: await recordCodec<SupplierEntry>(deps.registry, deps.plan, 'ref.suppliers'),
       };
+      const alertCodec = await recordCodec<AlertRecord>(deps.registry, deps.plan, 'alerts');
       const requests = await recordCodec<EnrolmentRequestRecord>(deps.registry, deps.plan, 'enrolment.lanes');
       const outcomes = await recordCodec<InstallationOutcomeRecord>(deps.registry, deps.plan, 'mcf.installation-outcomes');
       admin = deps.kafka.admin();
@@ -88,6 +93,10 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
         adapter: (smso: string) => adapters!.get(smso),
         fault: faultHook(process.env['S1MIG_FAULT_KILL']),
         perDay: (smso: string) => smsoConfig(smso)?.perDay ?? 0,
+        alerts: {
+          signer: deps.alertSigner, codec: alertCodec, supplier: (eui: string) => tables!.suppliers.get(eui),
+          counted: { sent: (code: string) => deps.metrics.enrolment.alerts.inc({ code }), skipped: (code: string, reason: string) => deps.metrics.enrolment.alertsNotSent.inc({ code, reason }) },
+        },
       };
       runtime = await startStageRuntime<Lane>({ kafka: deps.kafka, metrics: deps.metrics, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {
         name: STAGE,

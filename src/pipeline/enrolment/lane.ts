@@ -17,6 +17,8 @@ import type { EnrolmentOptions } from './options.js';
 import { runAttempt, type AttemptResult } from './smso-call.js';
 import type { FaultHook } from './faults.js';
 import { Overlay, stateKey, type EnrolmentTables } from './tables.js';
+import { PassAlerts, type AlertCause, type AlertDeps } from './alerts.js';
+import type { AlertCode } from '../../core/alerts/alert-codes.js';
 
 /** What every lane of a process shares. */
 export interface LaneDeps {
@@ -34,6 +36,7 @@ export interface LaneDeps {
   readonly schedule: (lane: Lane) => void;
   /** Test-only crash points (faults.ts). */
   readonly fault: FaultHook;
+  readonly alerts: AlertDeps;
 }
 
 interface Running {
@@ -131,6 +134,7 @@ export class Lane {
     if (!this.ready || this.dropped) return;
     const now = this.d.options.now();
     const ov = new Overlay(this.d.tables, this.d.perDay);
+    const alerts = new PassAlerts(this.d.alerts);
     const outcomes: Array<{ readonly record: InstallationOutcomeRecord; readonly smso: string }> = [];
     const launches: Entry[] = [];
     const releases: Lease[] = [];
@@ -146,7 +150,7 @@ export class Lane {
     for (const { entry, result } of this.completions.splice(0)) {
       if (result.kind === 'abandoned' || entry.running === null) continue;
       rollback ||= result.kind === 'failed';
-      outcomes.push({ record: this.complete(entry, entry.running, result, ov, now), smso: entry.req.smso });
+      outcomes.push({ record: this.complete(entry, entry.running, result, ov, alerts, now), smso: entry.req.smso });
       if (entry.running.lease) releases.push(entry.running.lease);
       finish(entry);
     }
@@ -172,6 +176,7 @@ export class Lane {
       if (a.kind === 'not-enrolled') {
         outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'not_enrolled', attempt: null, code: null, requestId: null, atMs: null }, now), smso });
         this.d.metrics.notAuthorised.inc({ smso, cause: a.cause });
+        if (a.outcome.errors.includes('INST_ATTEMPTS_EXHAUSTED')) alerts.add(alertCause(e.req, 'S1MIG_MIGRATION_EXCLUDED', e.req.devices, null, null, now));
         finish(e);
         continue;
       }
@@ -208,6 +213,7 @@ export class Lane {
       if (dormant) {
         ov.put(stateKey.chf(chfId), { chf: { failedAttempts, migrated: true, lastRequestId: requestId, inFlight: null } });
         outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'migrated_dormant', attempt: a.attempt, code: null, requestId, atMs: now }, now), smso });
+        alerts.add(alertCause(e.req, 'S1MIG_DORMANT_MIGRATED', devices, requestId, null, now));
         finish(e);
         continue;
       }
@@ -228,8 +234,9 @@ export class Lane {
     const messages: Message[] = [];
     for (const { record: o } of outcomes) messages.push({ key: installationKey(o.fileKey, o.installationId), value: await this.d.outcomes.encode(o) });
     if (rollback) this.d.fault('during-rollback');
-    await ctx.commit([{ topic: this.d.outcomes.topic, messages }, ...(await ov.messages())], this.next, this.dead.splice(0));
+    await ctx.commit([{ topic: this.d.outcomes.topic, messages }, ...(await ov.messages()), ...(await alerts.messages())], this.next, this.dead.splice(0));
     ov.apply();
+    alerts.committed();
     this.count(outcomes, ov);
     for (const l of releases) l.release();
     for (const e of launches) this.launch(e);
@@ -260,7 +267,7 @@ export class Lane {
     if (this.backlog.length === 0) ctx.resume();
   }
 
-  private complete(e: Entry, r: Running, result: Exclude<AttemptResult, { kind: 'abandoned' }>, ov: Overlay, now: number): InstallationOutcomeRecord {
+  private complete(e: Entry, r: Running, result: Exclude<AttemptResult, { kind: 'abandoned' }>, ov: Overlay, alerts: PassAlerts, now: number): InstallationOutcomeRecord {
     const chfId = e.inst.chf!;
     const chf = ov.chfState(chfId);
     const failedAttempts = chf?.failedAttempts ?? 0;
@@ -273,6 +280,8 @@ export class Lane {
       }
       ov.put(stateKey.chf(chfId), { chf: { failedAttempts, migrated: true, lastRequestId: r.requestId, inFlight: null } });
       const status = r.status === 'partial' ? 'migrated_partial' : 'migrated';
+      // Every meter commissioned gets its N55, whoever commissioned it (TMAD v1.4 6.5): the attempt's devices are exactly those.
+      alerts.add(alertCause(e.req, 'N55', r.devices, r.requestId, null, result.atMs));
       return this.outcome(e.req, r.status, codes, { status, attempt: r.attempt, code: null, requestId: r.requestId, atMs: result.atMs }, now);
     }
     for (const dev of r.devices) {
@@ -282,6 +291,7 @@ export class Lane {
     ov.put(stateKey.chf(chfId), { chf: { failedAttempts: failedAttempts + 1, migrated: false, lastRequestId: r.requestId, inFlight: null } });
     ov.put(stateKey.ma(r.maReference), { ma: adjustUsage(ov.maUsage(r.maReference), r.claim, -1) });
     this.d.metrics.failures.inc({ smso: e.req.smso, code: result.code });
+    alerts.add(alertCause(e.req, 'S1MIG_MIGRATION_FAILED', r.devices, r.requestId, result.code, now));
     this.d.logger.info('migration attempt failed', { smso: e.req.smso, chf: chfId, attempt: r.attempt, code: result.code, reason: result.reason });
     return this.outcome(e.req, r.status, codes, { status: 'failed', attempt: r.attempt, code: result.code, requestId: r.requestId, atMs: now }, now);
   }
@@ -379,4 +389,8 @@ export class Lane {
     }
   }
 
+}
+
+function alertCause(req: EnrolmentRequestRecord, code: AlertCode, meters: readonly EnrolmentDevice[], requestId: string | null, info: string | null, atMs: number): AlertCause {
+  return { code, meters, requestId, additionalInformation: info, atMs, fileKey: req.fileKey, installationId: req.installationId, smso: req.smso };
 }

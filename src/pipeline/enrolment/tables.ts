@@ -3,7 +3,7 @@ import type { ChfFacts, LaneView } from '../../core/enrolment/decide.js';
 import { NO_USAGE, unusedCommitment, type MaUsage } from '../../core/enrolment/quantity.js';
 import type { SmiRecord } from '../../core/enrolment/smi.js';
 import { laterSmi } from '../../core/enrolment/smi.js';
-import type { MigrationAuthorisation } from '../../core/inputs/authorisations.js';
+import type { MigrationAuthorisation, SupplierEntry } from '../../core/inputs/authorisations.js';
 import type { RecordCodec } from '../codecs.js';
 import type { EnrolmentStateRecord, SmiTopicRecord } from '../records.js';
 import { CompactedTable } from '../tables/compacted-table.js';
@@ -33,11 +33,12 @@ export interface EnrolmentCodecs {
   readonly ma: RecordCodec<MigrationAuthorisation>;
   readonly state: RecordCodec<EnrolmentStateRecord>;
   readonly smi: RecordCodec<SmiTopicRecord>;
+  readonly suppliers: RecordCodec<SupplierEntry>;
 }
 
 /**
  * The tables the enrolment stage decides from, one set per process: the MAs, the stage's own
- * state and the SMI, each a compacted topic read by every process. A lane writes its rows in
+ * state, the SMI and the supplier directory (alert recipients), each a compacted topic read by every process. A lane writes its rows in
  * the transaction of each decision and applies them here once it committed; the version
  * (state) and the history length (SMI) keep a late read of an older row from replacing them.
  */
@@ -45,6 +46,7 @@ export class EnrolmentTables {
   readonly ma: CompactedTable<MigrationAuthorisation>;
   readonly state: CompactedTable<EnrolmentStateRecord>;
   readonly smi: CompactedTable<SmiTopicRecord>;
+  readonly suppliers: CompactedTable<SupplierEntry>;
 
   constructor(kafka: Kafka, admin: Admin, readonly codecs: EnrolmentCodecs, groupStem: string) {
     this.ma = new CompactedTable(kafka, admin, { topic: codecs.ma.topic, groupStem: `${groupStem}-ma`, decode: (v) => codecs.ma.decode(v) });
@@ -56,18 +58,19 @@ export class EnrolmentTables {
       topic: codecs.smi.topic, groupStem: `${groupStem}-smi`, decode: (v) => codecs.smi.decode(v),
       merge: laterSmiRow,
     });
+    this.suppliers = new CompactedTable(kafka, admin, { topic: codecs.suppliers.topic, groupStem: `${groupStem}-suppliers`, decode: (v) => codecs.suppliers.decode(v) });
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.ma.start(), this.state.start(), this.smi.start()]);
+    await Promise.all([this.ma.start(), this.state.start(), this.smi.start(), this.suppliers.start()]);
   }
 
   async catchUp(timeoutMs?: number): Promise<void> {
-    await Promise.all([this.ma.catchUp(timeoutMs), this.state.catchUp(timeoutMs), this.smi.catchUp(timeoutMs)]);
+    await Promise.all([this.ma.catchUp(timeoutMs), this.state.catchUp(timeoutMs), this.smi.catchUp(timeoutMs), this.suppliers.catchUp(timeoutMs)]);
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.ma.stop(), this.state.stop(), this.smi.stop()]);
+    await Promise.allSettled([this.ma.stop(), this.state.stop(), this.smi.stop(), this.suppliers.stop()]);
   }
 }
 

@@ -31,3 +31,9 @@ export function organisationName(roleCode: string, partyEui: Uint8Array, commonN
   if (commonName !== undefined) rdns.push(rdn(OID.commonName, directoryString(commonName)));
   return der.sequence(...rdns);
 }
+
+/** An organisation CA's Name in the DCC order: OU = role code, then CN (e.g. OU=07, CN=Z1). */
+export function organisationCaName(roleCode: string, commonName: string): Buffer {
+  if (!/^[0-9A-Fa-f]{2}$/.test(roleCode)) throw new RangeError(`role code '${roleCode}' is not 2 hex digits`);
+  return der.sequence(rdn(OID.organizationalUnitName, der.utf8String(roleCode)), rdn(OID.commonName, directoryString(commonName)));
+}

@@ -31,3 +31,11 @@ describe('the metrics table stays in sync with PipelineMetrics', () => {
     expect(rows).toEqual(fromCode);
   });
 });
+
+describe('the alert code table stays in sync with ALERT_CODES', () => {
+  it('lists every alert code with its meaning and recipients, in order', async () => {
+    const { ALERT_CODES } = await import('../../../../src/core/alerts/alert-codes.js');
+    const rows = [...ops.matchAll(/^\| (N\d+|S1MIG_[A-Z_]+) \| (.+) \| (.+) \|$/gm)].map((r) => [r[1], r[2], r[3]]);
+    expect(rows).toEqual(Object.entries(ALERT_CODES).map(([code, v]) => [code, v.meaning, v.recipients]));
+  });
+});
