@@ -20,13 +20,14 @@ import { createRegistry } from '../../src/adapters/registry/client.js';
 import { topicName } from '../../src/adapters/topics/definitions.js';
 import { keyPartitioner } from '../../src/adapters/kafka/partitioner.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
-import type { FileResultRecord, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
+import type { AlertRecord, FileResultRecord, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
 import { readTopicsToEnd } from '../../src/pipeline/tables/topic-reader.js';
 import { prepareDataset } from '../validate/dataset.js';
 import { spread, type Spread } from '../validate/stats.js';
 import { barChart } from '../validate/svg.js';
 import { createBenchTopics, deleteBenchTopics, openInfra, type Infra } from '../pipeline/infra.js';
-import { publishCoveringMas } from '../pipeline/ma.js';
+import { publishCoveringMas, publishSupplierDirectory } from '../pipeline/ma.js';
+import { measureSignFloor, type SignFloor } from './sign-floor.js';
 import { metricSum, startProcessorChild } from '../pipeline/processor-child.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -44,6 +45,10 @@ interface FileRun {
   readonly startsPerSecond: number;
   readonly peakStartsInOneSecond: number;
   readonly statuses: Record<string, number>;
+  /** S1SP alerts published for the file (read_committed). */
+  readonly alerts: number;
+  /** Alerts over the same interval as enrolledPerSecond. */
+  readonly alertsPerSecond: number;
 }
 
 interface Run {
@@ -58,6 +63,9 @@ interface BenchFile {
   readonly installations: number;
   readonly smso: string;
 }
+
+/** gen --suppliers gives every meter of a bench file this supplier; the directory lists it. */
+const SUPPLIER = '90-B3-D5-1F-30-01-00-00';
 
 /**
  * Starts per second over the complete seconds from the first start on (buckets
@@ -89,6 +97,7 @@ async function runOnce(infra: Infra, files: readonly BenchFile[], prefix: string
   const total = files.reduce((n, f) => n + f.installations, 0);
   try {
     await publishCoveringMas(infra, topics, CACHE, files);
+    await publishSupplierDirectory(infra, topics, CACHE, [SUPPLIER]);
     const config = `${CACHE}/enrolment-config-${prefix}json`;
     writeFileSync(config, JSON.stringify({ enrolment: { smso } }), { mode: 0o600 });
     const child = await startProcessorChild({ mainJs: MAIN_JS, refDir: files[0]!.refDir, prefix, logFile, env: { S1MIG_CONFIG: config } });
@@ -113,9 +122,16 @@ async function runOnce(infra: Infra, files: readonly BenchFile[], prefix: string
     const registry = createRegistry(topics.config);
     const outcomesTopic = topicName(topics.plan, 'mcf.installation-outcomes');
     const filesTopic = topicName(topics.plan, 'mcf.files');
-    const per = new Map(keys.map((k) => [k, { receivedAtMs: 0, lastValidation: 0, lastFinal: 0, starts: [] as number[], statuses: {} as Record<string, number> }]));
-    await readTopicsToEnd(infra.kafka, infra.admin, [outcomesTopic, filesTopic], async (topic, _p, msg) => {
+    const alertsTopic = topicName(topics.plan, 'alerts');
+    const per = new Map(keys.map((k) => [k, { receivedAtMs: 0, lastValidation: 0, lastFinal: 0, starts: [] as number[], statuses: {} as Record<string, number>, alerts: 0 }]));
+    await readTopicsToEnd(infra.kafka, infra.admin, [outcomesTopic, filesTopic, alertsTopic], async (topic, _p, msg) => {
       if (msg.value === null) return;
+      if (topic === alertsTopic) {
+        const a = (await registry.decode(msg.value)) as AlertRecord;
+        const p = per.get(a.fileKey);
+        if (p !== undefined) p.alerts++;
+        return;
+      }
       if (topic === filesTopic) {
         const f = (await registry.decode(msg.value)) as FileResultRecord;
         if (f.status === 'accepted' && per.has(f.fileKey)) per.get(f.fileKey)!.receivedAtMs = f.receivedAtMs;
@@ -142,6 +158,8 @@ async function runOnce(infra: Infra, files: readonly BenchFile[], prefix: string
           startsPerSecond: meanPerSecond(p.starts),
           peakStartsInOneSecond: peakWindow(p.starts),
           statuses: p.statuses,
+          alerts: p.alerts,
+          alertsPerSecond: p.alerts / ((p.lastFinal - p.receivedAtMs) / 1000),
         };
       }),
     };
@@ -172,15 +190,20 @@ async function main(): Promise<void> {
   const infra = await openInfra(log);
   const high = { maxInFlight: 4096, perSecond: 1_000_000, perDay: 10_000_000, simulator: { latency: { kind: 'fixed', ms: 0 }, capacity: 100_000 } };
   const uncapped: Run[] = [];
+  const floors: SignFloor[] = [];
   const both: Run[] = [];
   const capped: Run[] = [];
   const logOf = (tag: string): string => `${CACHE}/enrolment-logs/${id}-${tag}.log`;
   try {
     for (let i = 0; i < runs; i++) {
+      // The signing floor in the same round, on this process's one thread, while nothing else of the bench runs.
+      const floor = measureSignFloor(data.refDir, 3, 1000);
+      floors.push(floor);
       const u = await runOnce(infra, [data], `bench-enr-${id}-${i + 1}.`, { MDS: high }, logOf(`${i + 1}`));
       uncapped.push(u);
       const f = u.files[0]!;
-      log(`run ${i + 1}/${runs}: validation ${fmt(f.validationPerSecond)} inst/s, enrolled ${fmt(f.enrolledPerSecond)} inst/s, ratio ${fmt(f.enrolledPerSecond / f.validationPerSecond, 2)}, peak RSS ${fmt(u.peakRssBytes / MB)} MB`);
+      log(`run ${i + 1}/${runs}: validation ${fmt(f.validationPerSecond)} inst/s, enrolled ${fmt(f.enrolledPerSecond)} inst/s, ratio ${fmt(f.enrolledPerSecond / f.validationPerSecond, 2)}, peak RSS ${fmt(u.peakRssBytes / MB)} MB; ` +
+        `${fmt(f.alerts)} alerts, ${fmt(f.alertsPerSecond)}/s; one core signs ${fmt(floor.alertPerSecond.median)} alerts/s against a bare ECDSA floor of ${fmt(floor.signPerSecond.median)}/s`);
       if (capData !== null && secureData !== null) {
         // The same two files twice: both SMSOs uncapped, then MDS capped; SECURE's rate is compared between the two.
         const b = await runOnce(infra, [capData, secureData], `bench-enr-${id}-${i + 1}b.`, { MDS: high, SECURE: high }, logOf(`${i + 1}b`));
@@ -198,6 +221,11 @@ async function main(): Promise<void> {
   const val = spread(uncapped.map((r) => r.files[0]!.validationPerSecond));
   const enr = spread(uncapped.map((r) => r.files[0]!.enrolledPerSecond));
   const rss = spread(uncapped.map((r) => r.peakRssBytes / MB));
+  const alertRate = spread(uncapped.map((r) => r.files[0]!.alertsPerSecond));
+  const signRate = spread(floors.map((f) => f.signPerSecond.median));
+  const alertSignRate = spread(floors.map((f) => f.alertPerSecond.median));
+  const alertToFloor = spread(floors.map((f) => f.ratio.median));
+  const pipelineShare = spread(uncapped.map((r, k) => r.files[0]!.alertsPerSecond / floors[k]!.signPerSecond.median));
   const capRate: Spread | null = capped.length === 0 ? null : spread(capped.map((r) => r.files[0]!.startsPerSecond));
   const otherRatio: Spread | null = capped.length === 0 ? null : spread(capped.map((r, k) => r.files[1]!.enrolledPerSecond / both[k]!.files[1]!.enrolledPerSecond));
   const row = (label: string, s: Spread, unit: string, d = 0): string => `${label.padEnd(36)} ${fmt(s.median, d).padStart(10)} ${fmt(s.min, d).padStart(10)} ${fmt(s.max, d).padStart(10)}  ${unit}`;
@@ -207,6 +235,11 @@ async function main(): Promise<void> {
     row('enrolled (final outcome)', enr, 'installations/s'),
     row('ratio enrolled/validation', ratio, '(target >= 0.8)', 2),
     row('processor peak RSS', rss, 'MB'),
+    row('alerts published (pipeline)', alertRate, 'alerts/s'),
+    row('ECDSA P-256 sign floor, one core', signRate, 'signs/s'),
+    row('signed alerts, one core', alertSignRate, 'alerts/s'),
+    row('ratio signed alert/sign floor', alertToFloor, '', 2),
+    row('pipeline alerts/s / sign floor', pipelineShare, '(share of one core spent signing)', 2),
     ...(capRate ? [row(`started with perSecond ${cap}`, capRate, `/s (target within 5 % of ${cap})`, 1),
       `busiest one-second window: ${Math.max(...capped.map((c) => c.files[0]!.peakStartsInOneSecond))} (never above ${cap})`,
       row('SECURE, MDS capped / MDS uncapped', otherRatio!, '(target >= 0.9)', 2)] : []),
@@ -222,6 +255,10 @@ async function main(): Promise<void> {
     smso: high,
     validationPerSecond: val, enrolledPerSecond: enr, ratioEnrolledToValidation: ratio, peakRssMB: rss,
     statuses: uncapped[0]?.files[0]?.statuses,
+    alerts: {
+      perRun: uncapped.map((r) => r.files[0]!.alerts), alertsPerSecond: alertRate,
+      signFloorPerSecond: signRate, signedAlertsPerSecondOneCore: alertSignRate, ratioSignedAlertToSignFloor: alertToFloor, ratioPipelineAlertsToSignFloor: pipelineShare,
+    },
     capped: capRate === null ? null : {
       perSecond: cap, mdsInstallations: capData!.installations, secureInstallations: secureData!.installations, startsPerSecond: capRate,
       busiestSecond: capped.map((c) => c.files[0]!.peakStartsInOneSecond),

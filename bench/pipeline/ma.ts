@@ -34,3 +34,11 @@ export async function publishCoveringMas(infra: Infra, topics: BenchTopics, dir:
   const r = await publishInputFile({ kafka: infra.kafka, registry: createRegistry(topics.config), plan: topics.plan, prefix: topics.prefix }, 'ma', csv);
   if (!r.ok) throw new Error(`bench MA refused: ${r.problems.map((p) => p.message).join('; ')}`);
 }
+
+/** The supplier directory: each supplier on DUIS 5.4, so every meter of a bench file is alerted. */
+export async function publishSupplierDirectory(infra: Infra, topics: BenchTopics, dir: string, suppliers: readonly string[]): Promise<void> {
+  const csv = join(dir, `suppliers-${topics.prefix}csv`);
+  writeFileSync(csv, `supplier,duisVersion,name\n${suppliers.map((s, i) => `${s},5.4,Bench supplier ${i + 1}`).join('\n')}\n`, { mode: 0o600 });
+  const r = await publishInputFile({ kafka: infra.kafka, registry: createRegistry(topics.config), plan: topics.plan, prefix: topics.prefix }, 'suppliers', csv);
+  if (!r.ok) throw new Error(`bench supplier directory refused: ${r.problems.map((p) => p.message).join('; ')}`);
+}

@@ -4,7 +4,7 @@
  * at only ~1,500-2,000 devices/s.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Dataset {
@@ -53,6 +53,13 @@ export function prepareDataset(cacheDir: string, mainJs: string, devices: number
   options: DatasetOptions = {}): Dataset {
   mkdirSync(cacheDir, { recursive: true });
   const refDir = join(cacheDir, 'ref');
+  // A cache from before alerts has no alert-signing certificate (the enrolment stage refuses to
+  // start without it): a new reference, and the files signed under the old one go with it.
+  if (existsSync(refDir) && !existsSync(join(refDir, 's1sp', 'alert-signing.cert.pem'))) {
+    log(`replacing ${refDir} (it predates the alert-signing certificate) and the files generated with it`);
+    rmSync(refDir, { recursive: true, force: true });
+    for (const f of readdirSync(cacheDir)) if (f.startsWith('mcf-')) rmSync(join(cacheDir, f), { force: true });
+  }
   if (!existsSync(join(refDir, 'eligible-product-combinations.json'))) {
     log(`creating reference directory ${refDir}`);
     cli(mainJs, ['ref', 'init', refDir]);

@@ -92,7 +92,8 @@ export class FileReportCollector {
     records.sort((a, b) => a.installationIndex - b.installationIndex);
     const summary = emptySummary();
     const migrationFile = file.status === 'accepted' && file.purpose === 'Migration';
-    const migrations: MigrationSummary = { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 0, notAuthorised: 0 };
+    const migrations: MigrationSummary = { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 0, notAuthorised: 0,
+      alerts: { sent: 0, notSent: { 'supplier-unknown': 0, 'duis-below-3': 0 } } };
     if (migrationFile) summary.migration = migrations;
     const finals = this.finals.get(fileKey);
     const installations: InstallationReport[] = [];
@@ -112,6 +113,12 @@ export class FileReportCollector {
       };
       if (migration) countMigration(migrations, migration.status);
       if (migration && inst.errors.some((e) => e.code === 'INST_NOT_AUTHORISED')) migrations.notAuthorised++;
+      const sent = final?.alerts;
+      if (migration && sent) {
+        migrations.alerts.sent += sent.sent;
+        migrations.alerts.notSent['supplier-unknown'] += sent.supplierUnknown;
+        migrations.alerts.notSent['duis-below-3'] += sent.duisBelow3;
+      }
       tally(summary, inst);
       installations.push(inst);
     }

@@ -88,6 +88,14 @@ export interface InstallationOutcomeRecord {
   decidedAtMs: number;
   /** Enrolment-stage outcomes of Migration files: the report's migration block. */
   migration: MigrationRecord | null;
+  /** The S1SP alerts this outcome caused: sent, and not sent by reason (null: none were due). */
+  alerts?: AlertCountsRecord | null;
+}
+
+export interface AlertCountsRecord {
+  sent: number;
+  supplierUnknown: number;
+  duisBelow3: number;
 }
 
 /** Avro enum symbols of enrolment.md's migration status ('-' written '_'). */

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
@@ -13,6 +13,7 @@ import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
 import type { AlertRecord, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
+import { expectedAlerts, installationsOf } from '../support/mcf-alerts.js';
 import { checkWithTools } from '../support/xml-tools.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
@@ -24,21 +25,6 @@ const OLD = '90b3d51f30010002';
 const UNKNOWN = '90b3d51f30010003';
 const hyphenated = (eui: string) => eui.toUpperCase().match(/../g)!.join('-');
 const FINAL = new Set(['migrated', 'migrated_partial', 'migrated_dormant', 'failed', 'not_enrolled']);
-
-interface Device { id: string; type: string; parent: string | null; supplier: string | null }
-
-/** Each installation's devices (canonical ID, type, parent, supplier) and its MigrationType, in file order. */
-function installationsOf(file: string): Array<{ type: string; devices: Device[] }> {
-  const canon = (s: string) => s.replaceAll('-', '').toLowerCase();
-  const field = (d: string, name: string) => ((m) => (m === null ? null : m[1]!))(new RegExp(`<${name}>([^<]+)</${name}>`).exec(d));
-  return readFileSync(file, 'utf8').split(/<Installation[ >]/).slice(1).map((block) => ({
-    type: field(block, 'MigrationType')!,
-    devices: block.split('<Device>').slice(1).map((d) => ({
-      id: canon(field(d, 'DeviceID')!), type: field(d, 'DeviceType')!,
-      parent: ((p) => (p === null ? null : canon(p)))(field(d, 'Parent')), supplier: ((s) => (s === null ? null : canon(s)))(field(d, 'ResponsibleSupplier')),
-    })),
-  }));
-}
 
 describe('S1SP alerts on the real broker', () => {
   let world: Awaited<ReturnType<typeof pipelineWorld>>;
@@ -101,6 +87,16 @@ describe('S1SP alerts on the real broker', () => {
   });
 
   it('one N55 per commissioned meter to its own supplier (both of a split site), the product codes, none for the rest; every alert valid DUIS signed XML', async () => {
+    // An operator following supplier B's alerts from now on.
+    const tail = spawn(process.execPath, [cli, 'alerts', 'tail', '--supplier', hyphenated(B)], { env: { ...process.env, S1MIG_TOPIC_PREFIX: world.config.topics.prefix }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tailed = '';
+    let tailErr = '';
+    tail.stdout.on('data', (d: Buffer) => (tailed += d.toString()));
+    tail.stderr.on('data', (d: Buffer) => (tailErr += d.toString()));
+    const tailExit = new Promise<number | null>((r) => tail.on('exit', (c) => r(c)));
+    for (const deadline = Date.now() + 60_000; !tailErr.includes('following'); await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() > deadline) throw new Error(`alerts tail did not start: ${tailErr}`);
+    }
     const key = await publishFile(file);
     const early = await publishFile((await world.gen('ALERTS-EV', { installations: 5, purpose: 'EarlyValidation', suppliers: [A] })).out);
     const got = await finals(key, 60);
@@ -108,23 +104,10 @@ describe('S1SP alerts on the real broker', () => {
     const insts = installationsOf(file);
 
     // What the spec says each outcome must yield, meter by meter.
-    const want = new Map<string, { recipient: string; code: string; requestId: string | null; info: string | null }>();
-    const notSent = new Map<string, number>();
-    let split = 0;
-    for (const o of got) {
-      const inst = insts[o.installationIndex]!;
-      const m = o.migration!;
-      const gsme = inst.devices.find((d) => d.type === 'GSME');
-      const migrated = m.status === 'migrated_partial' ? inst.devices.filter((d) => d !== gsme && d.parent !== gsme?.id) : inst.devices;
-      const code = { migrated: 'N55', migrated_partial: 'N55', migrated_dormant: 'S1MIG_DORMANT_MIGRATED', failed: 'S1MIG_MIGRATION_FAILED' }[m.status as string];
-      if (code === undefined) continue; // not enrolled: never reached an SMSO, no alert
-      const meters = migrated.filter((d) => d.type === 'ESME' || d.type === 'GSME');
-      if (new Set(meters.map((d) => d.supplier)).size > 1 && m.status === 'migrated' && meters.every((d) => d.supplier === A || d.supplier === B)) split++;
-      for (const d of meters) {
-        if (d.supplier === A || d.supplier === B) want.set(`${m.requestId}|${code}|${d.id}`, { recipient: d.supplier, code, requestId: m.requestId, info: m.status === 'failed' ? m.code : null });
-        else notSent.set(d.supplier === OLD ? 'duis-below-3' : 'supplier-unknown', (notSent.get(d.supplier === OLD ? 'duis-below-3' : 'supplier-unknown') ?? 0) + 1);
-      }
-    }
+    const { want, notSent } = expectedAlerts(got, insts, (s) => (s === A || s === B ? 'sent' : s === OLD ? 'duis-below-3' : 'supplier-unknown'));
+    // Split-supply sites that migrated whole with both suppliers in the directory: N55s to two suppliers.
+    const split = got.filter((o) => o.migration!.status === 'migrated').map((o) => insts[o.installationIndex]!.devices.filter((d) => d.type === 'ESME' || d.type === 'GSME'))
+      .filter((meters) => new Set(meters.map((d) => d.supplier)).size > 1 && meters.every((d) => d.supplier === A || d.supplier === B)).length;
     expect(got.find((o) => o.installationIndex === failingIndex)!.migration).toMatchObject({ status: 'failed', code: 'ENR_CHF_UNREACHABLE' });
     expect(split, 'split-supply sites with both suppliers in the directory').toBeGreaterThan(0);
     expect([...want.values()].filter((w) => w.code === 'N55').length).toBeGreaterThan(10);
@@ -160,6 +143,21 @@ describe('S1SP alerts on the real broker', () => {
       .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     expect(count('duis-below-3')).toBe(notSent.get('duis-below-3'));
     expect(count('supplier-unknown')).toBe(notSent.get('supplier-unknown'));
+
+    // The tail printed each of supplier B's alerts once, as they arrived, and ends on Ctrl-C.
+    const forB = alerts.filter((a) => a.recipient === B);
+    for (const deadline = Date.now() + 30_000; tailed.split('\n').filter(Boolean).length < forB.length && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 200));
+    tail.kill('SIGINT');
+    expect(await tailExit).toBe(0);
+    const lines = tailed.split('\n').filter(Boolean);
+    expect(lines.map((l) => l.split(/\s+/)[3]).sort()).toEqual(forB.map((a) => hyphenated(a.deviceId)).sort());
+    for (const l of lines) expect(l.split(/\s+/)[1]).toBe(hyphenated(B));
+
+    // The file's report sums what its outcomes sent and left unsent.
+    const report = run('report', key, '--json');
+    expect(report.status, report.stderr).toBe(0);
+    expect((JSON.parse(report.stdout) as { summary: { alerts: unknown } }).summary.alerts).toEqual({
+      sent: want.size, notSent: { 'supplier-unknown': notSent.get('supplier-unknown'), 'duis-below-3': notSent.get('duis-below-3') } });
 
     // The operator's commands: verify the topic, export per supplier, verify the files; a changed file fails.
     const verified = run('alerts', 'verify', '--ref', world.refDir, '--json');

@@ -6,20 +6,45 @@ import { topicName } from '../../src/adapters/topics/definitions.js';
 import { londonDate } from '../../src/core/inputs/london-day.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
-import type { EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
+import type { AlertRecord, EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
+import { expectedAlerts, installationsOf } from '../support/mcf-alerts.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 import { decodeAll, ProcessorRunner, signalGroup, type World } from './processor-runner.js';
 
 const FINAL = new Set(['migrated', 'migrated_partial', 'migrated_dormant', 'failed', 'not_enrolled']);
+const SUPPLIER = '90b3d51f30010000';
 
 describe('the enrolment stage in a processor process', () => {
   let world: World;
   let runner: ProcessorRunner;
+  let alerts: Awaited<ReturnType<typeof collect>>;
   beforeAll(async () => {
-    world = await pipelineWorld({ 'mcf.chunks': 1, 'mcf.device-events': 3, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5 });
+    world = await pipelineWorld({ 'mcf.chunks': 1, 'mcf.device-events': 3, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5, alerts: 2 });
     runner = new ProcessorRunner(world);
+    const csv = join(world.dir, 'suppliers.csv');
+    writeFileSync(csv, 'supplier,duisVersion,name\n90-B3-D5-1F-30-01-00-00,5.4,Supplier A\n');
+    expect((await publishInputFile({ kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix }, 'suppliers', csv)).ok).toBe(true);
+    alerts = await collect(world.res, topicName(world.plan, 'alerts'));
   });
+
+  /**
+   * Every alert the final outcomes of a file must have caused is on the topic exactly once, as a
+   * read_committed consumer sees it, and there is no other alert for that file.
+   */
+  async function expectAlertsExactlyOnce(fileKey: string, file: string, finals: readonly InstallationOutcomeRecord[]): Promise<number> {
+    const { want } = expectedAlerts(finals, installationsOf(file), (s) => (s === SUPPLIER ? 'sent' : 'supplier-unknown'));
+    const mine = async () => (await decodeAll<AlertRecord>(world, [...alerts.messages])).filter((a) => a.fileKey === fileKey);
+    for (const deadline = Date.now() + 30_000; (await mine()).length < want.size && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1000));
+    const got = await mine();
+    const perId = new Map<string, number>();
+    for (const a of got) perId.set(a.alertId, (perId.get(a.alertId) ?? 0) + 1);
+    expect([...perId].filter(([, n]) => n !== 1), 'alerts seen more than once').toEqual([]);
+    expect([...perId.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const a of got) expect({ recipient: a.recipient, code: a.code, requestId: a.requestId, info: a.additionalInformation }).toEqual(want.get(a.alertId));
+    return got.length;
+  }
   afterAll(async () => {
     runner?.killAll();
     await world?.res.close();
@@ -43,7 +68,7 @@ describe('the enrolment stage in a processor process', () => {
     const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     world.res.onClose(() => producer.disconnect());
-    await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), g.out, { chunkSize: 16 * 1024 });
+    const fileKey = (await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), g.out, { chunkSize: 16 * 1024 })).fileKey;
     // Kill once a few attempts finished and others are in flight.
     const deadline = Date.now() + 120_000;
     while ((await decoded()).filter((o) => o.migration!.status === 'migrated' || o.migration!.status === 'migrated_partial').length < 4) {
@@ -87,6 +112,8 @@ describe('the enrolment stage in a processor process', () => {
       if ((rows.get('ma')?.version ?? -1) < r.version) rows.set('ma', r);
     }
     expect(rows.get('ma')?.ma).toEqual({ committedUsed: 30, excessUsed: 10 });
+    // One N55 per commissioned meter (and one dormant alert per dormant meter), none twice across the kill.
+    expect(await expectAlertsExactlyOnce(fileKey, g.out, finals)).toBeGreaterThan(40);
 
     signalGroup(second.child, 'SIGTERM');
     expect(await second.exited).toBe(0);
@@ -123,7 +150,12 @@ describe('the enrolment stage in a processor process', () => {
     await producer.connect();
     world.res.onClose(() => producer.disconnect());
     const keys = new Set<string>();
-    for (const f of files) keys.add((await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), f.out)).fileKey);
+    const fileOf = new Map<string, string>();
+    for (const f of files) {
+      const k = (await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), f.out)).fileKey;
+      keys.add(k);
+      fileOf.set(k, f.out);
+    }
     const finalsOf = async () => (await decodeAll<InstallationOutcomeRecord>(world, [...outcomes.messages]))
       .filter((o) => keys.has(o.fileKey) && o.stage === 'enrolment' && FINAL.has(o.migration!.status));
     const until = Date.now() + 120_000;
@@ -142,6 +174,8 @@ describe('the enrolment stage in a processor process', () => {
     }
     const commissioned = commissionedChfs([...readJournal(journals.MDS), ...readJournal(journals.SECURE)]).size;
     expect(commissioned).toBe(finals.filter((o) => o.migration!.status !== 'migrated_dormant').length);
+    // Alerts written by two members sharing the lanes: each once, none missing.
+    for (const [k, f] of fileOf) expect(await expectAlertsExactlyOnce(k, f, finals.filter((o) => o.fileKey === k))).toBeGreaterThan(0);
     signalGroup(a.child, 'SIGTERM');
     signalGroup(b.child, 'SIGTERM');
     expect([await a.exited, await b.exited]).toEqual([0, 0]);
@@ -202,6 +236,9 @@ describe('the enrolment stage in a processor process', () => {
       expect(rec?.status, chf).toBeNull();
       expect(rec!.history.map((h) => h.status)).toEqual(['InstalledNotCommissioned', 'RolledBack']);
     }
+    // The failure alerts were written in the transactions the kills interrupted (during-rollback is
+    // exactly that one): each meter's S1MIG_MIGRATION_FAILED is there once, none is lost.
+    expect(await expectAlertsExactlyOnce(key, g.out, finals)).toBeGreaterThanOrEqual(finals.filter((o) => o.migration!.status === 'failed').length);
     signalGroup(last.child, 'SIGTERM');
     expect(await last.exited).toBe(0);
   }, 400_000);

@@ -24,9 +24,9 @@ export class ProcessorRunner {
 
   constructor(private readonly world: World) {}
 
-  start(extraEnv: Record<string, string> = {}, refDir = this.world.refDir): ProcessorRun {
+  start(extraEnv: Record<string, string> = {}, refDir = this.world.refDir, extraArgs: readonly string[] = []): ProcessorRun {
     let out = '';
-    const child = spawn(process.execPath, [cli, 'run', '--ref', refDir, '--metrics-port', '0', '--threads', '1'], {
+    const child = spawn(process.execPath, [cli, 'run', '--ref', refDir, '--metrics-port', '0', '--threads', '1', ...extraArgs], {
       cwd: root,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -145,11 +145,19 @@ async function tail(configFile: string | undefined, supplier: string | null): Pr
   const ends = new Map((await admin.fetchTopicOffsets(codec.topic)).map((e) => [e.partition, BigInt(e.high)]));
   const reader = new TopicReader(kafka, admin, [codec.topic], async (_t, partition, m) => {
     if (BigInt(m.offset) < (ends.get(partition) ?? 0n)) return;
-    const a = await decodeAlert(codec, m);
+    let a: AlertRecord;
+    try {
+      a = await decodeAlert(codec, m);
+    } catch (err) {
+      // One bad record is reported and skipped: a tail that went quiet would hide every later alert.
+      process.stderr.write(`undecodable alert at partition ${partition} offset ${m.offset}: ${(err as Error).message}\n`);
+      return;
+    }
     if (supplier !== null && a.recipient !== supplier) return;
     process.stdout.write(`${new Date(a.atMs).toISOString()}  ${hyphenated(a.recipient)}  ${a.code.padEnd(24)}  ${hyphenated(a.deviceId)}  ${a.requestId ?? '-'}${a.additionalInformation === null ? '' : `  ${a.additionalInformation}`}\n`);
   }, { groupStem: `${config.topics.prefix}alerts-tail` });
   await reader.start();
+  process.stderr.write(`following ${codec.topic}${supplier === null ? '' : ` for ${hyphenated(supplier)}`} (Ctrl-C ends)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

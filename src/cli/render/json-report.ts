@@ -57,7 +57,7 @@ export class JsonReportSink implements ReportSink {
       devicesValid: s.devicesValid,
       devicesInvalid: s.devicesInvalid,
       ...(s.migration ? { migrated: s.migration.migrated, migratedPartial: s.migration.migratedPartial, migratedDormant: s.migration.migratedDormant,
-        failed: s.migration.failed, waiting: s.migration.waiting } : {}),
+        failed: s.migration.failed, waiting: s.migration.waiting, alerts: s.migration.alerts } : {}),
     };
     const close = this.count === 0 ? ']' : '\n  ]';
     await this.out.write(`${close},\n  "summary": ${indent(JSON.stringify(summary, null, 2), '  ')}\n}\n`);

@@ -56,6 +56,9 @@ export class TextReportSink implements ReportSink {
         ['failed', s.migration.failed],
         ['waiting', s.migration.waiting],
         ['not authorised', s.migration.notAuthorised],
+        ['alerts sent', s.migration.alerts.sent],
+        ['  not sent: supplier not in directory', s.migration.alerts.notSent['supplier-unknown']],
+        ['  not sent: DUIS below 3.0', s.migration.alerts.notSent['duis-below-3']],
       ] as [string, number][]) : []),
     ];
     const table = rows.map(([k, v]) => `${k.padEnd(16)}${String(v).padStart(10)}`).join('\n');

@@ -30,6 +30,25 @@ export function takesS1spAlerts(duisVersion: string): boolean {
   return m !== null && Number(m[1]) >= 3;
 }
 
+/** What one cause's plan sent and left unsent, by reason (an outcome carries it; the report sums it). */
+export interface AlertCounts {
+  readonly sent: number;
+  readonly supplierUnknown: number;
+  readonly duisBelow3: number;
+}
+
+export const NO_ALERTS: AlertCounts = Object.freeze({ sent: 0, supplierUnknown: 0, duisBelow3: 0 });
+
+export function countsOf(plan: AlertPlan): AlertCounts {
+  let supplierUnknown = 0;
+  let duisBelow3 = 0;
+  for (const s of plan.skipped) {
+    if (s.reason === 'supplier-unknown') supplierUnknown++;
+    else duisBelow3++;
+  }
+  return { sent: plan.alerts.length, supplierUnknown, duisBelow3 };
+}
+
 export function planAlerts(code: AlertCode, devices: readonly AlertMeter[], directory: (supplier: string) => SupplierEntry | undefined): AlertPlan {
   const alerts: PlannedAlert[] = [];
   const skipped: Array<AlertPlan['skipped'][number]> = [];

@@ -55,6 +55,13 @@ export interface MigrationSummary {
   waiting: number;
   /** Installations with INST_NOT_AUTHORISED (text report only: not a key of the JSON summary). */
   notAuthorised: number;
+  /** The S1SP alerts the file's enrolment outcomes caused: sent, and meters whose supplier got none, by reason. */
+  alerts: AlertSummary;
+}
+
+export interface AlertSummary {
+  sent: number;
+  notSent: { 'supplier-unknown': number; 'duis-below-3': number };
 }
 
 export interface ReportSummary {

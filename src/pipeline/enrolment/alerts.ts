@@ -7,7 +7,7 @@
 import type { Message } from 'kafkajs';
 import type { AlertCode } from '../../core/alerts/alert-codes.js';
 import { renderAlert } from '../../core/alerts/duis-alert.js';
-import { planAlerts, type AlertMeter } from '../../core/alerts/plan.js';
+import { countsOf, planAlerts, type AlertCounts, type AlertMeter } from '../../core/alerts/plan.js';
 import type { SupplierEntry } from '../../core/inputs/authorisations.js';
 import type { AlertSigner } from '../../core/reference/alert-signing.js';
 import type { RecordCodec } from '../codecs.js';
@@ -39,7 +39,8 @@ export class PassAlerts {
 
   constructor(private readonly d: AlertDeps) {}
 
-  add(c: AlertCause): void {
+  /** Plans, signs and keeps the alerts of one cause; returns what it sent and left unsent. */
+  add(c: AlertCause): AlertCounts {
     const plan = planAlerts(c.code, c.meters, this.d.supplier);
     for (const s of plan.skipped) this.skips.push([c.code, s.reason]);
     for (const a of plan.alerts) {
@@ -50,6 +51,7 @@ export class PassAlerts {
         requestId: c.requestId, additionalInformation: c.additionalInformation, atMs: c.atMs, fileKey: c.fileKey, installationId: c.installationId, smso: c.smso, xml,
       });
     }
+    return countsOf(plan);
   }
 
   async messages(): Promise<TopicMessages[]> {

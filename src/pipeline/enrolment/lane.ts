@@ -19,6 +19,7 @@ import type { FaultHook } from './faults.js';
 import { Overlay, stateKey, type EnrolmentTables } from './tables.js';
 import { PassAlerts, type AlertCause, type AlertDeps } from './alerts.js';
 import type { AlertCode } from '../../core/alerts/alert-codes.js';
+import type { AlertCounts } from '../../core/alerts/plan.js';
 
 /** What every lane of a process shares. */
 export interface LaneDeps {
@@ -174,9 +175,9 @@ export class Lane {
         continue;
       }
       if (a.kind === 'not-enrolled') {
-        outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'not_enrolled', attempt: null, code: null, requestId: null, atMs: null }, now), smso });
+        const sent = a.outcome.errors.includes('INST_ATTEMPTS_EXHAUSTED') ? alerts.add(alertCause(e.req, 'S1MIG_MIGRATION_EXCLUDED', e.req.devices, null, null, now)) : null;
+        outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'not_enrolled', attempt: null, code: null, requestId: null, atMs: null }, now, sent), smso });
         this.d.metrics.notAuthorised.inc({ smso, cause: a.cause });
-        if (a.outcome.errors.includes('INST_ATTEMPTS_EXHAUSTED')) alerts.add(alertCause(e.req, 'S1MIG_MIGRATION_EXCLUDED', e.req.devices, null, null, now));
         finish(e);
         continue;
       }
@@ -212,8 +213,8 @@ export class Lane {
       const failedAttempts = chf?.failedAttempts ?? 0;
       if (dormant) {
         ov.put(stateKey.chf(chfId), { chf: { failedAttempts, migrated: true, lastRequestId: requestId, inFlight: null } });
-        outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'migrated_dormant', attempt: a.attempt, code: null, requestId, atMs: now }, now), smso });
-        alerts.add(alertCause(e.req, 'S1MIG_DORMANT_MIGRATED', devices, requestId, null, now));
+        const sent = alerts.add(alertCause(e.req, 'S1MIG_DORMANT_MIGRATED', devices, requestId, null, now));
+        outcomes.push({ record: this.outcome(e.req, a.outcome.status, a.outcome.errors, { status: 'migrated_dormant', attempt: a.attempt, code: null, requestId, atMs: now }, now, sent), smso });
         finish(e);
         continue;
       }
@@ -281,8 +282,8 @@ export class Lane {
       ov.put(stateKey.chf(chfId), { chf: { failedAttempts, migrated: true, lastRequestId: r.requestId, inFlight: null } });
       const status = r.status === 'partial' ? 'migrated_partial' : 'migrated';
       // Every meter commissioned gets its N55, whoever commissioned it (TMAD v1.4 6.5): the attempt's devices are exactly those.
-      alerts.add(alertCause(e.req, 'N55', r.devices, r.requestId, null, result.atMs));
-      return this.outcome(e.req, r.status, codes, { status, attempt: r.attempt, code: null, requestId: r.requestId, atMs: result.atMs }, now);
+      const sent = alerts.add(alertCause(e.req, 'N55', r.devices, r.requestId, null, result.atMs));
+      return this.outcome(e.req, r.status, codes, { status, attempt: r.attempt, code: null, requestId: r.requestId, atMs: result.atMs }, now, sent);
     }
     for (const dev of r.devices) {
       const cur = ov.smi(dev.deviceId);
@@ -291,18 +292,19 @@ export class Lane {
     ov.put(stateKey.chf(chfId), { chf: { failedAttempts: failedAttempts + 1, migrated: false, lastRequestId: r.requestId, inFlight: null } });
     ov.put(stateKey.ma(r.maReference), { ma: adjustUsage(ov.maUsage(r.maReference), r.claim, -1) });
     this.d.metrics.failures.inc({ smso: e.req.smso, code: result.code });
-    alerts.add(alertCause(e.req, 'S1MIG_MIGRATION_FAILED', r.devices, r.requestId, result.code, now));
+    const sent = alerts.add(alertCause(e.req, 'S1MIG_MIGRATION_FAILED', r.devices, r.requestId, result.code, now));
     this.d.logger.info('migration attempt failed', { smso: e.req.smso, chf: chfId, attempt: r.attempt, code: result.code, reason: result.reason });
-    return this.outcome(e.req, r.status, codes, { status: 'failed', attempt: r.attempt, code: result.code, requestId: r.requestId, atMs: now }, now);
+    return this.outcome(e.req, r.status, codes, { status: 'failed', attempt: r.attempt, code: result.code, requestId: r.requestId, atMs: now }, now, sent);
   }
 
-  private outcome(req: EnrolmentRequestRecord, status: InstallationOutcomeRecord['status'], codes: readonly InstallationCode[], migration: MigrationRecord, now: number): InstallationOutcomeRecord {
+  private outcome(req: EnrolmentRequestRecord, status: InstallationOutcomeRecord['status'], codes: readonly InstallationCode[], migration: MigrationRecord, now: number,
+    alerts: AlertCounts | null = null): InstallationOutcomeRecord {
     // The offline codes keep their messages (the detail they carry); the stage's own get the catalogue's.
     const byCode = new Map(req.offlineErrors.map((i) => [i.code, i]));
     return {
       fileKey: req.fileKey, fileId: req.fileId, installationId: req.installationId, installationIndex: req.installationIndex, purpose: 'Migration',
       stage: 'enrolment', attempt: migration.attempt ?? 0, status, errors: codes.map((c) => byCode.get(c) ?? coded(c)), devices: [], deviceSegments: 0,
-      decidedAtMs: now, migration,
+      decidedAtMs: now, migration, alerts: alerts === null ? null : { ...alerts },
     };
   }
 

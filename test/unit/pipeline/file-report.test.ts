@@ -51,7 +51,7 @@ describe('FileReportCollector', () => {
     expect(r.header).toEqual({ fileId: 'F-1', smso: 'MDS', requestingParty: '90b3d51f30010008', purpose: 'Migration', status: 'accepted', errors: [] });
     expect(r.installations.map((i) => [i.installationId, i.status])).toEqual([['I0', 'valid'], ['I2', 'excluded']]);
     expect(r.summary).toEqual({ installations: 2, valid: 1, partial: 0, excluded: 1, invalid: 0, devices: 4, devicesValid: 3, devicesInvalid: 1,
-      migration: { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 1, notAuthorised: 0 } });
+      migration: { migrated: 0, migratedPartial: 0, migratedDormant: 0, failed: 0, waiting: 1, notAuthorised: 0, alerts: { sent: 0, notSent: { 'supplier-unknown': 0, 'duis-below-3': 0 } } } });
     expect(r.installations.map((i) => i.migration?.status)).toEqual(['waiting', 'not-enrolled']);
     expect(r.pending).toBe(1);
   });
@@ -63,8 +63,11 @@ describe('FileReportCollector', () => {
     const enrolled = (id: string, k: number, status: InstallationOutcomeRecord['status'], migration: InstallationOutcomeRecord['migration'], errors: InstallationOutcomeRecord['errors'] = []): InstallationOutcomeRecord =>
       ({ ...outcome(id, k, status), stage: 'enrolment', attempt: migration?.attempt ?? 0, devices: [], errors, migration });
     c.addOutcome(enrolled('I0', 0, 'valid', { status: 'in_progress', attempt: 1, code: null, requestId: 'R1', atMs: 1000 }));
-    c.addOutcome(enrolled('I0', 0, 'valid', { status: 'migrated', attempt: 1, code: null, requestId: 'R1', atMs: Date.UTC(2026, 11, 1, 10, 15, 2, 311) }));
-    c.addOutcome(enrolled('I1', 1, 'valid', { status: 'failed', attempt: 2, code: 'ENR_SMSO_TIMEOUT', requestId: 'R2', atMs: 5 }));
+    c.addOutcome({ ...enrolled('I0', 0, 'valid', { status: 'migrated', attempt: 1, code: null, requestId: 'R1', atMs: Date.UTC(2026, 11, 1, 10, 15, 2, 311) }),
+      alerts: { sent: 2, supplierUnknown: 1, duisBelow3: 0 } });
+    // An earlier failed attempt's alerts are replaced by the final outcome's: the file's report counts what its final outcomes caused.
+    c.addOutcome({ ...enrolled('I1', 1, 'valid', { status: 'failed', attempt: 1, code: 'ENR_SMSO_TIMEOUT', requestId: 'R0', atMs: 4 }), alerts: { sent: 9, supplierUnknown: 9, duisBelow3: 9 } });
+    c.addOutcome({ ...enrolled('I1', 1, 'valid', { status: 'failed', attempt: 2, code: 'ENR_SMSO_TIMEOUT', requestId: 'R2', atMs: 5 }), alerts: { sent: 1, supplierUnknown: 0, duisBelow3: 3 } });
     c.addOutcome(enrolled('I2', 2, 'invalid', { status: 'not_enrolled', attempt: null, code: null, requestId: null, atMs: null }, [{ code: 'INST_NOT_AUTHORISED', message: 'm' }]));
     const r = c.report(KEY)!;
     expect(r.installations.map((i) => [i.installationId, i.status, i.errors.map((e) => e.code), i.devices.length])).toEqual([
@@ -72,7 +75,8 @@ describe('FileReportCollector', () => {
     expect(r.installations[0]!.migration).toEqual({ status: 'migrated', attempt: 1, code: null, requestId: 'R1', at: '2026-12-01T10:15:02.311Z' });
     expect(r.installations[1]!.migration).toMatchObject({ status: 'failed', attempt: 2, code: 'ENR_SMSO_TIMEOUT' });
     expect(r.installations[2]!.migration).toEqual({ status: 'not-enrolled', attempt: null, code: null, requestId: null, at: null });
-    expect(r.summary).toMatchObject({ valid: 2, invalid: 1, migration: { migrated: 1, migratedPartial: 0, migratedDormant: 0, failed: 1, waiting: 0, notAuthorised: 1 } });
+    expect(r.summary).toMatchObject({ valid: 2, invalid: 1, migration: { migrated: 1, migratedPartial: 0, migratedDormant: 0, failed: 1, waiting: 0, notAuthorised: 1,
+      alerts: { sent: 3, notSent: { 'supplier-unknown': 1, 'duis-below-3': 3 } } } });
   });
 
   it('prefers an accepted record to any rejection, else shows the latest rejection', () => {

@@ -97,10 +97,10 @@ describe('text report', () => {
     await sink.installation({ installationId: 'OK1', status: 'valid', errors: [], devices: [], migration: migrated });
     await sink.installation({ installationId: 'F2', status: 'valid', errors: [], devices: [], migration: { ...migrated, status: 'failed', attempt: 3, code: 'ENR_SMSO_TIMEOUT' } });
     await sink.end({ installations: 2, valid: 2, partial: 0, excluded: 0, invalid: 0, devices: 0, devicesValid: 0, devicesInvalid: 0,
-      migration: { migrated: 1, migratedPartial: 0, migratedDormant: 0, failed: 1, waiting: 0, notAuthorised: 0 } });
+      migration: { migrated: 1, migratedPartial: 0, migratedDormant: 0, failed: 1, waiting: 0, notAuthorised: 0, alerts: { sent: 5, notSent: { 'supplier-unknown': 2, 'duis-below-3': 1 } } } });
     const text = out.text();
     expect(text).not.toContain('OK1');
     expect(text).toContain('Installation F2: valid, failed (attempt 3, ENR_SMSO_TIMEOUT)');
-    expect(text).toMatch(/migrated\s+1\n\s+partial\s+0\n\s+dormant\s+0\nfailed\s+1\nwaiting\s+0\nnot authorised\s+0/);
+    expect(text).toMatch(/migrated\s+1\n\s+partial\s+0\n\s+dormant\s+0\nfailed\s+1\nwaiting\s+0\nnot authorised\s+0\nalerts sent\s+5\n\s+not sent: supplier not in directory\s+2\n\s+not sent: DUIS below 3.0\s+1/);
   });
 });

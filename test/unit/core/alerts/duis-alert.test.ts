@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderAlert } from '../../../../src/core/alerts/duis-alert.js';
-import { planAlerts, takesS1spAlerts } from '../../../../src/core/alerts/plan.js';
+import { countsOf, NO_ALERTS, planAlerts, takesS1spAlerts } from '../../../../src/core/alerts/plan.js';
 import { loadAlertSigner } from '../../../../src/core/reference/alert-signing.js';
 import { verifyEnveloped } from '../../../../src/core/xml-dsig/signature.js';
 import { initReferenceDirectory } from '../../../../src/jobs/devtools/ref-init.js';
@@ -66,5 +66,8 @@ describe('alert recipients', () => {
     expect(plan.alerts).toEqual([{ recipient: '90b3d51f30010000', deviceId: 'e', code: 'N55' }]);
     expect(plan.skipped.map((s) => [s.deviceId, s.reason])).toEqual([['g', 'duis-below-3'], ['g2', 'supplier-unknown']]);
     expect([takesS1spAlerts('3.0'), takesS1spAlerts('2.10'), takesS1spAlerts('10.1'), takesS1spAlerts('x')]).toEqual([true, false, true, false]);
+    // What the outcome records and the report sums.
+    expect(countsOf(plan)).toEqual({ sent: 1, supplierUnknown: 1, duisBelow3: 1 });
+    expect(countsOf(planAlerts('N55', [{ deviceId: 'c', deviceType: 'CHF', responsibleSupplier: null }], (s) => directory.get(s)))).toEqual(NO_ALERTS);
   });
 });
