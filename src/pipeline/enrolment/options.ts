@@ -23,7 +23,7 @@ export interface EnrolmentOptions {
 
 export const ENROLMENT_DEFAULTS: Readonly<EnrolmentOptions> = Object.freeze({
   groupId: 's1mig.enrolment',
-  maxWindow: 10_000,
+  maxWindow: 2_000,
   commissionTimeoutMs: 30_000,
   recheckMs: 5_000,
   tableCatchUpMs: 60_000,
