@@ -89,7 +89,7 @@ export interface InstallationOutcomeRecord {
   /** Enrolment-stage outcomes of Migration files: the report's migration block. */
   migration: MigrationRecord | null;
   /** The S1SP alerts this outcome caused: sent, and not sent by reason (null: none were due). */
-  alerts?: AlertCountsRecord | null;
+  alerts: AlertCountsRecord | null;
 }
 
 export interface AlertCountsRecord {

@@ -38,6 +38,7 @@ export function outcomeRecord(
     deviceSegments: 0,
     decidedAtMs,
     migration: null,
+    alerts: null,
   };
 }
 
@@ -82,7 +83,7 @@ export function unitRecords(
     outcome: {
       fileKey: a.file.fileKey, fileId: a.file.fileId, installationId: a.installation.id, installationIndex: a.installation.index,
       purpose: a.file.purpose, stage: VALIDATION_STAGE, attempt: 0, status: o.status, errors: o.errors.map((c) => coded(c)),
-      devices: [], deviceSegments: seg.count, decidedAtMs, migration: null,
+      devices: [], deviceSegments: seg.count, decidedAtMs, migration: null, alerts: null,
     },
   };
 }

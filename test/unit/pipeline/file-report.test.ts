@@ -22,7 +22,7 @@ function outcome(id: string, index: number, status: InstallationOutcomeRecord['s
     ],
     deviceSegments: 0,
     decidedAtMs: 3,
-    migration: null,
+    migration: null, alerts: null,
   };
 }
 

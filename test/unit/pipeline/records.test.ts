@@ -22,7 +22,7 @@ const file: FileResultRecord = {
 const outcome: InstallationOutcomeRecord = {
   fileKey: 'k', fileId: 'F', installationId: 'I', installationIndex: 0, purpose: 'EarlyValidation', stage: 'validation', attempt: 0,
   status: 'partial', errors: [], devices: [{ deviceId: null, deviceType: 'GSME', status: 'invalid', errors: [{ code: 'DEV_CERT_UNTRUSTED', message: 'm' }] }],
-  deviceSegments: 0, decidedAtMs: 3, migration: null,
+  deviceSegments: 0, decidedAtMs: 3, migration: null, alerts: null,
 };
 const devices: InstallationDevicesRecord = {
   fileKey: 'k', fileId: 'F', installationId: 'I', installationIndex: 4, segment: 2, segments: 3, firstDeviceIndex: 128,
