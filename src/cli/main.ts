@@ -1,31 +1,11 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectDir } from '../adapters/project-dir.js';
 import { exitStatusOf } from '../core/errors/s1mig-error.js';
 import { tolerateClosedStdout } from './closed-output.js';
-import type { CliCommand } from './command.js';
+import { COMMANDS, usage } from './command-table.js';
 import { runCommand } from './run-command.js';
-
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
-  demo: { summary: 'run the main job on the local default infrastructure', load: async () => (await import('./commands/demo.js')).command },
-  local: { summary: 'local infrastructure: up | down | status', load: async () => (await import('./commands/local.js')).command },
-  topics: { summary: 'topics apply: create or reconcile the topics in topics/', load: async () => (await import('./commands/topics.js')).command },
-  validate: { summary: 'validate an MCF file offline against a reference directory', load: async () => (await import('./commands/validate.js')).command },
-  ref: { summary: 'ref init DIR: create a development reference directory', load: async () => (await import('./commands/ref.js')).command },
-  gen: { summary: 'generate a signed, realistic MCF file', load: async () => (await import('./commands/gen.js')).command },
-  publish: { summary: 'publish MCF files as chunks on the input topic', load: async () => (await import('./commands/publish.js')).command },
-  run: { summary: 'run the stream processor (all stages, or --stages ...)', load: async () => (await import('./commands/run.js')).command },
-  schemas: { summary: 'schemas apply: register the Avro schemas in avro/', load: async () => (await import('./commands/schemas.js')).command },
-  ma: { summary: 'ma publish FILE | withdraw REFERENCE | show: Migration Authorisations', load: async () => (await import('./commands/inputs.js')).maCommand },
-  suppliers: { summary: 'suppliers publish FILE | show: the supplier directory', load: async () => (await import('./commands/inputs.js')).suppliersCommand },
-  smi: { summary: 'smi show DEVICE_ID: a device\'s Smart Metering Inventory record and history', load: async () => (await import('./commands/smi.js')).command },
-  alerts: { summary: 'alerts verify [FILE ...] | export --out DIR | tail: the signed S1SP alerts', load: async () => (await import('./commands/alerts.js')).command },
-  report: { summary: 'report FILE_KEY|FILE_ID: a file\'s report from the pipeline\'s topics', load: async () => (await import('./commands/report.js')).command },
-};
-
-function usage(): string {
-  const lines = ['usage: s1mig <command> [options]', '', 'commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
-  return lines.join('\n');
-}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -33,8 +13,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version') {
-    process.stdout.write('s1mig 0.1.0\n');
+  if (name === '--version' || name === '-V') {
+    const pkg = JSON.parse(readFileSync(join(projectDir(), 'package.json'), 'utf8')) as { version: string };
+    process.stdout.write(`s1mig ${pkg.version}\n`);
     return 0;
   }
   const entry = COMMANDS[name];

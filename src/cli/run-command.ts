@@ -9,6 +9,12 @@ import type { CliCommand } from './command.js';
  * work quietly (exit 0); a command whose status depends on its result catches it itself.
  */
 export async function runCommand(name: string, command: CliCommand, args: string[]): Promise<number> {
+  // Help wins over everything else on the line (`s1mig ma publish --help`), options after `--` excepted.
+  const options = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  if (options.includes('--help') || options.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(args);
   } catch (err) {

@@ -16,7 +16,10 @@ export async function recordCodec<T>(registry: SchemaRegistry, plan: readonly To
   try {
     schemaId = await registry.getLatestSchemaId(`${topic}-value`);
   } catch (cause) {
-    throw new S1migError('REGISTRY_UNAVAILABLE', `no schema registered for ${topic}-value: run 'npx s1mig topics apply' first`, { cause });
+    // Only a 404 means "not registered"; anything else (a refused connection, a 401, a 5xx) says so.
+    const status = (cause as { status?: unknown }).status;
+    if (status === 404) throw new S1migError('REGISTRY_UNAVAILABLE', `no schema registered for ${topic}-value: run 'npx s1mig topics apply' first`, { cause });
+    throw new S1migError('REGISTRY_UNAVAILABLE', `the Schema Registry did not give the schema of ${topic}-value: ${(cause as Error).message}`, { cause });
   }
   return {
     topic,

@@ -7,6 +7,7 @@ import { MA_SMSOS } from '../../core/inputs/authorisations.js';
 import { canonicalEui } from '../../core/values.js';
 import { SIMULATOR_DEFAULTS, type SimulatorSettings } from '../smso/simulator.js';
 import { kafkaBootstrap, registryUrl, resolveLocalInstance } from './local-instance.js';
+import { checkEnvNames, checkKeys, shapeOf, type Shape } from './strict-keys.js';
 
 /**
  * The one typed configuration. Precedence: defaults < JSON file (S1MIG_CONFIG or --config)
@@ -83,6 +84,43 @@ export const CONFIG_ENV = {
   S1MIG_MIN_INSYNC_REPLICAS: 'topics.minInsyncReplicas',
   S1MIG_SPOOL_BASE: 'spool.base',
 } as const;
+
+/**
+ * The other `S1MIG_*` variables s1mig reads (docs/operations.md): anything else with the
+ * prefix is refused at start-up, so that a misspelt one does not pass unnoticed.
+ */
+export const OTHER_ENV = {
+  S1MIG_CONFIG: 'the config file',
+  S1MIG_LOG_LEVEL: 'log level (debug, info, warn, error)',
+  S1MIG_METRICS_PORT: 'run: the ops endpoint port',
+  S1MIG_REF_DIR: 'alerts verify: the reference directory',
+  S1MIG_SESSION_TIMEOUT_MS: 'run: consumer session timeout',
+  S1MIG_SPLITTER_DEVICES_PER_TX: 'run: devices per splitter emission transaction',
+  S1MIG_FAULT_KILL: 'crash tests only: a SIGKILL point',
+  S1MIG_LOCAL_DIR: 'local: data folder', S1MIG_CACHE_DIR: 'local: jar cache', S1MIG_PORT_BASE: 'local: port base',
+  S1MIG_KAFKA_PORT: 'local: Kafka port', S1MIG_CONTROLLER_PORT: 'local: controller port', S1MIG_REGISTRY_PORT: 'local: registry port',
+  S1MIG_KAFKA_HEAP: 'local: Kafka heap', S1MIG_REGISTRY_HEAP: 'local: registry heap', S1MIG_JAVA_HOME: 'local: Java 17 home',
+  S1MIG_LOCAL_START_TIMEOUT: 'local: seconds up waits', S1MIG_KEEP_LOCAL: 'tests: leave the instance running',
+  S1MIG_HEAVY_DEVICES: 'heavy tests: devices', S1MIG_OVERSIZED_DEVICES: 'tests: devices in the oversized installation', S1MIG_BENCH_DEVICES: 'bench: devices',
+} as const;
+
+export const KNOWN_ENV: ReadonlySet<string> = new Set([...Object.keys(CONFIG_ENV), ...Object.keys(OTHER_ENV)]);
+
+/**
+ * What a config file may hold: the defaults' own shape, plus what a default cannot show
+ * (SASL is null by default; SMSOs are a map by code; latency is one of three shapes).
+ */
+function fileShape(defaults: S1migConfig): Shape {
+  const base = shapeOf(defaults) as Record<string, Shape>;
+  const leaves = (...keys: string[]): Shape => Object.fromEntries(keys.map((k) => [k, 'leaf' as const]));
+  const smso = shapeOf({ ...SMSO_DEFAULTS, simulator: SIMULATOR_DEFAULTS }) as Record<string, Shape>;
+  const simulator = { ...(smso['simulator'] as Record<string, Shape>), latency: leaves('kind', 'ms', 'minMs', 'maxMs', 'medianMs', 'sigma') };
+  return {
+    ...base,
+    kafka: { ...(base['kafka'] as Record<string, Shape>), sasl: leaves('mechanism', 'username', 'password') },
+    enrolment: { ...(base['enrolment'] as Record<string, Shape>), smso: { '*': { ...smso, simulator } } },
+  };
+}
 
 function fail(field: string, message: string): never {
   throw new S1migError('CONFIG_INVALID', `config ${field}: ${message}`);
@@ -221,6 +259,7 @@ export interface LoadConfigOptions {
 
 export function loadConfig(opts: LoadConfigOptions = {}): Readonly<S1migConfig> {
   const env = opts.env ?? process.env;
+  checkEnvNames(env, KNOWN_ENV);
   const filePath = opts.file ?? env['S1MIG_CONFIG'];
   const file = filePath ? readFile(filePath) : {};
   const envPart = fromEnv(env);
@@ -245,6 +284,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Readonly<S1migConfig> 
       smso: Object.fromEntries(MA_SMSOS.map((code) => [code, { ...SMSO_DEFAULTS, simulator: { ...SIMULATOR_DEFAULTS, seed: `s1mig-smso-${code}` } }])),
     },
   };
+  checkKeys(file, fileShape(defaults));
   const merged = merge(merge(defaults, file), envPart);
   if (merged.kafka.sasl && typeof merged.kafka.sasl === 'object' && !('mechanism' in merged.kafka.sasl)) merged.kafka.sasl = null;
   // An SMSO named only in the file gets the defaults for what it does not say.

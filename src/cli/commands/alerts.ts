@@ -2,7 +2,6 @@ import { readFileSync, mkdirSync, openSync, writeSync, closeSync, constants, rea
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KafkaMessage } from 'kafkajs';
-import { loadConfig } from '../../adapters/config/config.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { createRegistry } from '../../adapters/registry/client.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
@@ -15,6 +14,7 @@ import { recordCodec, type RecordCodec } from '../../pipeline/codecs.js';
 import type { AlertRecord } from '../../pipeline/records.js';
 import { readTopicsToEnd, TopicReader } from '../../pipeline/tables/topic-reader.js';
 import type { CliCommand } from '../command.js';
+import { connectedConfig } from '../connect.js';
 
 const USAGE = `usage: s1mig alerts verify [FILE ...] [--cert FILE | --ref DIR] [--supplier EUI] [--json] [--config FILE]
        s1mig alerts export --out DIR [--supplier EUI] [--config FILE]
@@ -38,7 +38,7 @@ interface Source {
 }
 
 async function topicAlerts(configFile: string | undefined, supplier: string | null, each: (a: AlertRecord) => void): Promise<void> {
-  const config = loadConfig({ file: configFile });
+  const config = await connectedConfig(configFile);
   const plan = topicPlan(loadTopicDefinitions(), config.topics);
   const kafka = createKafka(config, 'alerts');
   const codec = await recordCodec<AlertRecord>(createRegistry(config), plan, 'alerts');
@@ -135,7 +135,7 @@ async function exportAlerts(out: string, configFile: string | undefined, supplie
 }
 
 async function tail(configFile: string | undefined, supplier: string | null): Promise<number> {
-  const config = loadConfig({ file: configFile });
+  const config = await connectedConfig(configFile);
   const plan = topicPlan(loadTopicDefinitions(), config.topics);
   const kafka = createKafka(config, 'alerts-tail');
   const codec = await recordCodec<AlertRecord>(createRegistry(config), plan, 'alerts');
@@ -168,6 +168,7 @@ async function tail(configFile: string | undefined, supplier: string | null): Pr
 }
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
       config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },

@@ -18,6 +18,7 @@ at the end if the demo started it, unless --keep-running (then the processor and
 /metrics stay up until Ctrl-C, and the infrastructure stays up afterwards).`;
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     const { values } = parseArgs({ args, strict: true, options: {
       'keep-running': { type: 'boolean', default: false }, scale: { type: 'string' }, timeout: { type: 'string' },

@@ -17,6 +17,7 @@ function fail(reason: string): number {
 }
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     let values;
     try {
@@ -42,7 +43,11 @@ export const command: CliCommand = {
         },
       }));
     } catch (err) {
-      return fail((err as Error).message.split('\n')[0] ?? 'bad arguments');
+      const message = (err as Error).message;
+      // parseArgs takes "-3" for an option: a negative count is what the user meant.
+      const negative = /^Option '(--[a-z-]+)' argument is ambiguous/.exec(message);
+      if (negative !== null) return fail(`${negative[1]} must be a whole number (0 or more)`);
+      return fail(message.split('\n')[0] ?? 'bad arguments');
     }
     if (values.help === true) {
       process.stdout.write(USAGE + '\n');
@@ -51,7 +56,7 @@ export const command: CliCommand = {
     if (values.ref === undefined || values.smso === undefined || values.installations === undefined || values.out === undefined) {
       return fail(`--ref, --smso, --installations and --out are required (${USAGE})`);
     }
-    if (!/^[0-9]{1,8}$/.test(values.installations)) return fail('--installations must be a whole number');
+    if (!/^[0-9]{1,8}$/.test(values.installations)) return fail(`--installations must be a whole number (0 to 99,999,999), got ${JSON.stringify(values.installations)}`);
     const purpose = values.purpose ?? 'Migration';
     if (purpose !== 'Migration' && purpose !== 'EarlyValidation') return fail('--purpose must be Migration or EarlyValidation');
     let createdAt: Date | undefined;

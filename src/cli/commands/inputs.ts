@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../adapters/config/config.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { createRegistry } from '../../adapters/registry/client.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
@@ -12,6 +11,7 @@ import type { EnrolmentStateRecord } from '../../pipeline/records.js';
 import { laterStateRow } from '../../pipeline/enrolment/tables.js';
 import { NO_USAGE, type MaUsage } from '../../core/enrolment/quantity.js';
 import type { CliCommand } from '../command.js';
+import { connectedConfig } from '../connect.js';
 
 const USAGE = {
   ma: `usage: s1mig ma publish FILE | ma withdraw REFERENCE | ma show [REFERENCE] [--json] [--config FILE]
@@ -31,6 +31,7 @@ show:     the directory as the topic holds it.`,
 
 function inputsCommand(kind: InputKind): CliCommand {
   return {
+    usage: USAGE[kind],
     async run(args) {
       const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
         config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
@@ -44,7 +45,7 @@ function inputsCommand(kind: InputKind): CliCommand {
       if (verb === undefined || !verbs.includes(verb) || rest.length > 0 || ((verb === 'publish' || verb === 'withdraw') && arg === undefined)) {
         throw new S1migError('USAGE', `expected ${verbs.map((v) => `'${kind} ${v}'`).join(', ')}\n${USAGE[kind]}`);
       }
-      const config = loadConfig({ file: values.config });
+      const config = await connectedConfig(values.config);
       const plan = topicPlan(loadTopicDefinitions(), config.topics);
       const kafka = createKafka(config, `${kind}-${verb}`);
       const registry = createRegistry(config);

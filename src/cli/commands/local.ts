@@ -10,6 +10,7 @@ Starts, stops or shows this instance's real Kafka (KRaft, single node) and Schem
 ${Object.entries(LOCAL_ENV_VARS).map(([k, v]) => `  ${k.padEnd(26)} ${v}`).join('\n')}`;
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true,
       options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });

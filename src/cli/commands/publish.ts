@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../adapters/config/config.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
 import { publishMcf } from '../../jobs/publish/publish-file.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
+import { connectedConfig } from '../connect.js';
 
 const USAGE = 'usage: s1mig publish FILE... [--chunk-size BYTES] [--key FILE_KEY] [--config FILE] [--json]';
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
       'chunk-size': { type: 'string' }, key: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean', default: false },
@@ -17,7 +18,7 @@ export const command: CliCommand = {
     if (positionals.length === 0) throw new S1migError('USAGE', USAGE);
     if (values.key !== undefined && positionals.length > 1) throw new S1migError('USAGE', '--key applies to one FILE only');
     const chunkSize = values['chunk-size'] === undefined ? undefined : Number(values['chunk-size']);
-    const config = loadConfig({ file: values.config });
+    const config = await connectedConfig(values.config);
     const topic = topicName(topicPlan(loadTopicDefinitions(), config.topics), 'mcf.chunks');
     const producer = createKafka(config, 'publish').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
     const tty = process.stderr.isTTY && !values.json;

@@ -6,6 +6,7 @@ import type { CliCommand } from '../command.js';
 const USAGE = 'usage: s1mig ref init DIR [--force]';
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     let parsed;
     try {

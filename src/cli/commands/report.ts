@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../adapters/config/config.js';
 import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { recordCodec } from '../../pipeline/codecs.js';
@@ -13,8 +12,13 @@ import { TextReportSink } from '../render/text-report.js';
 import type { ReportSink } from '../../core/outcome/report.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
+import { connectedConfig } from '../connect.js';
 
-const USAGE = 'usage: s1mig report FILE_KEY|FILE_ID [--json] [--config FILE] [--timeout-ms N]';
+const USAGE = `usage: s1mig report FILE_KEY|FILE_ID [--json] [--config FILE] [--timeout SECONDS]
+
+Reads the file's report back from the pipeline's topics (read_committed), in the shape of
+\`validate --json\` with the migration block for a Migration file. FILE_ID works when one
+file key has it. --timeout: how long to read the topics to their end (default 60 seconds).`;
 
 interface ReportArgs {
   file: string;
@@ -33,7 +37,7 @@ function parse(args: string[]): ReportArgs | null {
       options: {
         json: { type: 'boolean', default: false },
         config: { type: 'string' },
-        'timeout-ms': { type: 'string' },
+        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -43,8 +47,10 @@ function parse(args: string[]): ReportArgs | null {
   const { values, positionals } = parsed;
   if (values.help) return null;
   if (positionals.length !== 1 || positionals[0] === '') throw new S1migError('USAGE', `expected exactly one FILE_KEY or FILE_ID (${USAGE})`);
-  const timeoutMs = values['timeout-ms'] === undefined ? 60_000 : Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new S1migError('USAGE', `--timeout-ms must be a positive integer`);
+  // Seconds, as every command's --timeout (demo's too).
+  const seconds = values.timeout === undefined ? 60 : Number(values.timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new S1migError('USAGE', `--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
+  const timeoutMs = Math.ceil(seconds * 1000);
   return { file: positionals[0]!, json: values.json === true, config: values.config, timeoutMs };
 }
 
@@ -54,7 +60,7 @@ function parse(args: string[]): ReportArgs | null {
  * key before decoding).
  */
 async function collect(opts: ReportArgs): Promise<{ selection: ReturnType<typeof selectFile>; report: FileReport | null }> {
-  const config = loadConfig({ file: opts.config });
+  const config = await connectedConfig(opts.config);
   const plan = topicPlan(loadTopicDefinitions(), config.topics);
   const registry = createRegistry(config);
   const kafka = createKafka(config, 'report');
@@ -116,4 +122,4 @@ async function run(args: string[]): Promise<number> {
   return report.header.status === 'accepted' ? 0 : 1;
 }
 
-export const command: CliCommand = { run };
+export const command: CliCommand = { usage: USAGE, run };

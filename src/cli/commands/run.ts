@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../adapters/config/config.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { createLogger, type Logger } from '../../adapters/log/logger.js';
 import { startProcessor, STAGES, type StageName } from '../../pipeline/processor.js';
 import type { CliCommand } from '../command.js';
+import { connectedConfig } from '../connect.js';
 
 const USAGE = `usage: s1mig run --ref DIR [--stages splitter,validator] [--metrics-port N] [--threads N]
                  [--split-supply allow|reject] [--partial allow|deny] [--config FILE]
@@ -13,6 +13,7 @@ commits what is in flight, leaves the groups and exits 0). Metrics, /healthz and
 on 127.0.0.1:<metrics-port> (0 = any free port, printed at start).`;
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     const { values } = parseArgs({ args, strict: true, options: {
       ref: { type: 'string' }, stages: { type: 'string' }, 'metrics-port': { type: 'string' }, threads: { type: 'string' },
@@ -35,7 +36,7 @@ export const command: CliCommand = {
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new S1migError('USAGE', '--threads must be a positive integer');
 
-    const config = loadConfig({ file: values.config });
+    const config = await connectedConfig(values.config);
     const logger = createLogger({ base: { pid: process.pid } });
     // Tuning knobs for operators and tests, validated by the stages' option checks.
     const perTx = process.env['S1MIG_SPLITTER_DEVICES_PER_TX'];

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../adapters/config/config.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { createRegistry } from '../../adapters/registry/client.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
@@ -10,6 +9,7 @@ import { recordCodec } from '../../pipeline/codecs.js';
 import type { SmiTopicRecord } from '../../pipeline/records.js';
 import { readCompactedTable } from '../../pipeline/tables/compacted-table.js';
 import type { CliCommand } from '../command.js';
+import { connectedConfig } from '../connect.js';
 
 const USAGE = `usage: s1mig smi show DEVICE_ID [--json] [--config FILE]
 
@@ -21,6 +21,7 @@ const hyphenated = (canonical: string | null): string => (canonical === null ? '
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
       config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
@@ -33,7 +34,7 @@ export const command: CliCommand = {
     if (verb !== 'show' || id === undefined || rest.length > 0) throw new S1migError('USAGE', `expected 'smi show DEVICE_ID'\n${USAGE}`);
     const deviceId = /^[0-9a-fA-F]{16}$/.test(id) ? id.toLowerCase() : canonicalEui(id);
     if (deviceId === null) throw new S1migError('USAGE', `${JSON.stringify(id)} is not an EUI-64 (XX-XX-XX-XX-XX-XX-XX-XX or 16 hex digits)`);
-    const config = loadConfig({ file: values.config });
+    const config = await connectedConfig(values.config);
     const plan = topicPlan(loadTopicDefinitions(), config.topics);
     const kafka = createKafka(config, 'smi-show');
     const codec = await recordCodec<SmiTopicRecord>(createRegistry(config), plan, 'smi');

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../adapters/config/config.js';
 import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
 import { createKafka } from '../../adapters/kafka/client.js';
 import { createRegistry } from '../../adapters/registry/client.js';
@@ -7,6 +6,7 @@ import { applySchemas } from '../../adapters/registry/schemas.js';
 import { applyTopics, assertNoRefusal } from '../../adapters/topics/apply.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
+import { connectedConfig } from '../connect.js';
 
 const USAGE = `usage: s1mig topics apply [--force] [--dry-run] [--no-schemas] [--config FILE] [--json]
 
@@ -14,6 +14,7 @@ Creates or reconciles the topics of topics/topics.json (with the configured pref
 profile's replication), then registers the Avro value schemas of avro/ (BACKWARD).`;
 
 export const command: CliCommand = {
+  usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
       force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false },
@@ -24,7 +25,7 @@ export const command: CliCommand = {
       return 0;
     }
     if (positionals.length !== 1 || positionals[0] !== 'apply') throw new S1migError('USAGE', `expected 'topics apply'\n${USAGE}`);
-    const config = loadConfig({ file: values.config });
+    const config = await connectedConfig(values.config);
     const plan = topicPlan(loadTopicDefinitions(), config.topics);
     const admin = createKafka(config, 'admin').admin();
     try {

@@ -122,4 +122,4 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
-export const command: CliCommand = { run };
+export const command: CliCommand = { usage: USAGE, run };

@@ -50,7 +50,9 @@ export function parseDefects(text: string, installations: number): DefectSpec {
       file = code as FileDefect;
       continue;
     }
-    if (!(INSTALLATION_DEFECTS as readonly string[]).includes(code)) throw new RangeError(`defect '${code}' cannot be injected`);
+    if (!(INSTALLATION_DEFECTS as readonly string[]).includes(code)) {
+      throw new RangeError(`defect '${code}' cannot be injected; the injectable ones are ${[...FILE_DEFECTS, ...INSTALLATION_DEFECTS].join(', ')}`);
+    }
     let n: number;
     if (m[3] !== undefined) {
       const p = Number(m[3]);

@@ -5,7 +5,7 @@
  * eligible product combinations.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { keyIdentifier, rawPublicPoint, type Issuer } from '../../core/x509/build/index.js';
@@ -109,6 +109,11 @@ export function loadCombinations(refDir: string): Combination[] {
 
 export function loadGenMaterial(refDir: string, smso: string, options: MaterialOptions = {}): GenMaterial {
   const smsoDir = join(refDir, 'smso', smso);
+  // An SMSO the reference has no development PKI for: say which ones it has.
+  if (!existsSync(join(smsoDir, 'device-ca.key.pem'))) {
+    const have = existsSync(join(refDir, 'smso')) ? readdirSync(join(refDir, 'smso')).filter((d) => existsSync(join(refDir, 'smso', d, 'device-ca.key.pem'))).sort() : [];
+    throw new S1migError('USAGE', `gen: --smso ${smso}: ${refDir} has no development device CA and file signer for it (it has ${have.length === 0 ? 'none: run `s1mig ref init`' : have.join(', ')})`);
+  }
   const kaKey = privateKey(join(refDir, 's1sp/key-agreement.key.pem'));
 
   const caKey = privateKey(join(smsoDir, 'device-ca.key.pem'));

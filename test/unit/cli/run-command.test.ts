@@ -11,7 +11,7 @@ describe('runCommand', () => {
     let err = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((c: unknown) => ((out += String(c)), true));
     vi.spyOn(process.stderr, 'write').mockImplementation((c: unknown) => ((err += String(c)), true));
-    const status = await runCommand('x', { run: fn }, []);
+    const status = await runCommand('x', { usage: 'usage: s1mig x', run: fn }, []);
     vi.restoreAllMocks();
     return { status, out, err };
   }
@@ -27,5 +27,20 @@ describe('runCommand', () => {
     expect((await run(async () => { throw new S1migError('KAFKA_UNAVAILABLE', 'down'); })).status).toBe(3);
     expect((await run(async () => { throw new Error('boom'); })).status).toBe(3);
     expect((await run(async () => 1)).status).toBe(1);
+  });
+
+  it('prints the usage for --help or -h anywhere before --, without running the command', async () => {
+    let ran = 0;
+    const cmd = { usage: 'usage: s1mig x [--flag]', run: async () => ++ran };
+    for (const args of [['--help'], ['-h'], ['sub', '--help'], ['a', 'b', '-h', '--bogus']]) {
+      let out = '';
+      vi.spyOn(process.stdout, 'write').mockImplementation((c: unknown) => ((out += String(c)), true));
+      expect(await runCommand('x', cmd, args)).toBe(0);
+      vi.restoreAllMocks();
+      expect(out).toBe('usage: s1mig x [--flag]\n');
+    }
+    expect(ran).toBe(0);
+    expect(await runCommand('x', cmd, ['--', '--help'])).toBe(1);
+    expect(ran).toBe(1);
   });
 });

@@ -96,3 +96,51 @@ describe('the enrolment configuration (SMSO capacities and simulators)', () => {
     }
   });
 });
+
+describe('unknown keys and variables (issue 12: {"kafka":{"broker":...}} ran silently against the local defaults)', () => {
+  const withFile = (content: unknown): (() => unknown) => {
+    const file = join(tempDir(), 'c.json');
+    writeFileSync(file, JSON.stringify(content));
+    return () => loadConfig({ file, env: {}, cwd: '/tmp' });
+  };
+
+  it('refuses a key the file cannot hold, naming it and the closest one', () => {
+    expect(withFile({ kafka: { broker: ['b:9092'] } })).toThrow(/^config kafka\.broker: unknown key \(did you mean 'kafka\.brokers'\?\); kafka takes brokers, clientId/);
+    expect(withFile({ topic: { prefix: 'x.' } })).toThrow(/^config topic: unknown key \(did you mean 'topics'\?\)/);
+    expect(withFile({ kafka: { sasl: { mechanism: 'plain', user: 'u', password: 'p' } } })).toThrow(/config kafka\.sasl\.user: unknown key/);
+    expect(withFile({ enrolment: { smso: { MDS: { perSec: 5 } } } })).toThrow(/config enrolment\.smso\.MDS\.perSec: unknown key \(did you mean 'enrolment\.smso\.MDS\.perSecond'\?\)/);
+    expect(withFile({ enrolment: { smso: { MDS: { simulator: { latency: { kind: 'uniform', min: 1, maxMs: 2 } } } } } })).toThrow(/config enrolment\.smso\.MDS\.simulator\.latency\.min: unknown key/);
+    try {
+      withFile({ spool: { bsae: '/tmp' } })();
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('CONFIG_INVALID');
+    }
+  });
+
+  it('takes every key the defaults have, SASL, any SMSO code and each latency shape', () => {
+    const c = withFile({
+      profile: 'local', kafka: { clientId: 'c', ssl: false, sasl: { mechanism: 'plain', username: 'u', password: 'p' }, connectionTimeoutMs: 5, requestTimeoutMs: 5 },
+      registry: { username: 'u', password: 'p' }, topics: { prefix: 'p.' }, spool: { base: '/tmp' },
+      enrolment: { originator: '90-B3-D5-1F-30-00-00-01', smso: { NEWCO: { maxInFlight: 1, simulator: { latency: { kind: 'lognormal', medianMs: 5, sigma: 1 }, journal: null } } } },
+    })() as { enrolment: { smso: Record<string, { maxInFlight: number }> } };
+    expect(c.enrolment.smso['NEWCO']!.maxInFlight).toBe(1);
+  });
+
+  it('refuses an S1MIG_ variable nothing reads, naming the closest one; the ones documented are all known', async () => {
+    expect(() => loadConfig({ env: { S1MIG_KAFKA_BROKER: 'b:9092' } })).toThrow(/^environment variable S1MIG_KAFKA_BROKER is not one s1mig reads \(did you mean S1MIG_KAFKA_BROKERS\?\)/);
+    expect(() => loadConfig({ env: { S1MIG_WHATEVER_THIS_IS: '1' } })).toThrow(/S1MIG_WHATEVER_THIS_IS is not one s1mig reads; docs/);
+    expect(() => loadConfig({ env: { OTHER_VAR: '1', S1MIG_LOG_LEVEL: 'debug' }, cwd: '/tmp' })).not.toThrow();
+    const { KNOWN_ENV } = await import('../../../../src/adapters/config/config.js');
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const root = new URL('../../../../', import.meta.url).pathname;
+    // Every variable the code reads is known, and docs/operations.md names every known one.
+    const files = readdirSync(`${root}src`, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+    const read = new Set<string>();
+    for (const f of files) for (const m of readFileSync(`${root}src/${f}`, 'utf8').matchAll(/env\[['"](S1MIG_[A-Z0-9_]+)['"]\]|env\.(S1MIG_[A-Z0-9_]+)/g)) read.add(m[1] ?? m[2]!);
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((n) => !KNOWN_ENV.has(n))).toEqual([]);
+    const ops = readFileSync(`${root}docs/operations.md`, 'utf8');
+    expect([...KNOWN_ENV].filter((n) => !ops.includes(n.replace(/_(PASSWORD|USERNAME)$/, '')))).toEqual([]);
+  });
+});

@@ -25,7 +25,9 @@ describe('s1mig report arguments', () => {
   it('wants exactly one file key or FileID, and a sane timeout', async () => {
     expect((await run([])).status).toBe(2);
     expect((await run(['a', 'b'])).status).toBe(2);
-    expect((await run(['a', '--timeout-ms', 'soon'])).status).toBe(2);
+    expect((await run(['a', '--timeout', 'soon'])).status).toBe(2);
+    expect((await run(['a', '--timeout', '0'])).status).toBe(2);
+    expect((await run(['a', '--timeout-ms', '5000'])).status).toBe(2);
   });
 
   it('prints its usage with --help', async () => {
