@@ -112,7 +112,7 @@ describe('S1SP alerts on the real broker', () => {
     expect(split, 'split-supply sites with both suppliers in the directory').toBeGreaterThan(0);
     expect([...want.values()].filter((w) => w.code === 'N55').length).toBeGreaterThan(10);
     expect([...want.values()].filter((w) => w.code === 'S1MIG_DORMANT_MIGRATED').length, 'dormant meters in the file').toBeGreaterThan(0);
-    expect(got.filter((o) => o.migration!.status === 'migrated_partial').length, 'partial installations (no GSME alert)').toBeGreaterThan(0);
+    // A partial installation's alerts (none for its GSME) are asserted where one is made for sure: enrolment-stage.test.ts.
     expect(notSent.get('duis-below-3') ?? 0).toBeGreaterThan(0);
     expect(notSent.get('supplier-unknown') ?? 0).toBeGreaterThan(0);
 

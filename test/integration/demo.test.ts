@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { loadTopicDefinitions, topicPlan } from '../../src/adapters/topics/definitions.js';
+import { checkWithTools } from '../support/xml-tools.js';
 import { Resources } from './helpers.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -65,6 +67,10 @@ describe('s1mig demo (the README main command)', () => {
     expect(alerts.bySupplier[a]!['S1MIG_MIGRATION_FAILED']).toBeGreaterThanOrEqual(2);
     expect(alerts.sample).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<sr:S1SPAlert [^]*<sr:S1SPAlertCode>N55<\/sr:S1SPAlertCode>[^]*<\/ds:Signature><\/sr:S1SPAlert>$/);
     const total = Object.values(alerts.bySupplier).flatMap((c) => Object.values(c)).reduce((x, y) => x + y, 0);
+    // The alert the demo prints in full passes the independent tools, as the summary tells a person to check it.
+    const tools = checkWithTools([alerts.sample!], readFileSync(alerts.certificate, 'utf8'));
+    expect(tools.schema[0], tools.schema[0]!.output).toMatchObject({ ok: true });
+    expect(tools.signature[0], tools.signature[0]!.output).toMatchObject({ ok: true });
     const verify = spawnSync(process.execPath, [cli, 'alerts', 'verify', '--cert', alerts.certificate, '--json'], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     const v = JSON.parse(verify.stdout) as { alerts: number; invalid: number };

@@ -8,6 +8,7 @@ import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import type { AlertRecord, EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
 import { expectedAlerts, installationsOf } from '../support/mcf-alerts.js';
+import { checkWithTools } from '../support/xml-tools.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 import { decodeAll, ProcessorRunner, signalGroup, type World } from './processor-runner.js';
@@ -43,6 +44,9 @@ describe('the enrolment stage in a processor process', () => {
     expect([...perId].filter(([, n]) => n !== 1), 'alerts seen more than once').toEqual([]);
     expect([...perId.keys()].sort()).toEqual([...want.keys()].sort());
     for (const a of got) expect({ recipient: a.recipient, code: a.code, requestId: a.requestId, info: a.additionalInformation }).toEqual(want.get(a.alertId));
+    // Written by processes that were killed and restarted, they still pass the independent tools.
+    const tools = checkWithTools(got.map((a) => a.xml), readFileSync(join(world.refDir, 's1sp', 'alert-signing.cert.pem'), 'utf8'));
+    for (const r of [...tools.schema, ...tools.signature]) expect(r.ok, r.output).toBe(true);
     return got.length;
   }
   afterAll(async () => {

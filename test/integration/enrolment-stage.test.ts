@@ -10,6 +10,7 @@ import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
 import type { AlertRecord, EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
+import { checkWithTools } from '../support/xml-tools.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 
@@ -260,6 +261,14 @@ describe('the enrolment stage on the real broker', () => {
       }
       for (const d of kept) expect(latest.get(d.id)?.status, d.id).toBe('Commissioned');
       for (const d of devices.filter((x) => !kept.includes(x))) expect(latest.has(d.id), d.id).toBe(false);
+      // An N55 for each meter kept (its ESME), none for the GSME left behind.
+      const keptMeters = kept.filter((d) => d.type === 'ESME' || d.type === 'GSME').map((d) => d.id);
+      const forInst = async () => (await Promise.all(alerts.messages.map((m) => decode<AlertRecord>(m)))).filter((a) => a.fileKey === o.fileKey && a.installationId === o.installationId);
+      for (const until = Date.now() + 30_000; (await forInst()).length < keptMeters.length && Date.now() < until;) await new Promise((r) => setTimeout(r, 200));
+      const mine = await forInst();
+      expect(keptMeters.length).toBeGreaterThan(0);
+      expect(mine.map((a) => [a.code, a.deviceId]).sort()).toEqual(keptMeters.map((id) => ['N55', id]).sort());
+      expect(mine.some((a) => a.deviceId === gsme.id)).toBe(false);
     }
     expect(got.filter((o) => o.migration!.status === 'migrated_partial').length).toBe(partial.filter((k) => active.has(k)).length);
   });
@@ -326,5 +335,7 @@ describe('the enrolment stage on the real broker', () => {
       const codes = got.filter((a) => a.deviceId === d).map((a) => [a.code, a.additionalInformation, a.recipient]);
       expect(codes).toEqual([...Array(5).fill(['S1MIG_MIGRATION_FAILED', 'ENR_CHF_UNREACHABLE', SUPPLIER]), ['S1MIG_MIGRATION_EXCLUDED', null, SUPPLIER]]);
     }
+    const tools = checkWithTools(got.map((a) => a.xml), readFileSync(join(world.refDir, 's1sp', 'alert-signing.cert.pem'), 'utf8'));
+    for (const r of [...tools.schema, ...tools.signature]) expect(r.ok, r.output).toBe(true);
   });
 });

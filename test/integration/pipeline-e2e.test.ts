@@ -75,8 +75,10 @@ describe('pipeline end to end: the same outcomes as validate --json', () => {
     expect(strip(fromTopics.installations)).toEqual(strip(expected.installations));
     // The pipeline adds the migration block: before enrolment, valid and partial ones wait, the others are not enrolled.
     expect(fromTopics.installations.map((i) => i.migration?.status)).toEqual(expected.installations.map((i) => (i.status === 'valid' || i.status === 'partial' ? 'waiting' : 'not-enrolled')));
-    const { migrated, migratedPartial, migratedDormant, failed, waiting, ...summary } = fromTopics.summary;
+    const { migrated, migratedPartial, migratedDormant, failed, waiting, alerts, ...summary } = fromTopics.summary;
     expect(summary).toEqual(expected.summary);
+    // Validation only here: no enrolment outcome, so no alert was due.
+    expect(alerts).toEqual({ sent: 0, notSent: { 'supplier-unknown': 0, 'duis-below-3': 0 } });
     expect([migrated, migratedPartial, migratedDormant, failed, waiting]).toEqual([0, 0, 0, 0, expected.summary['valid']! + expected.summary['partial']!]);
 
     // The ops endpoint tells the same story.

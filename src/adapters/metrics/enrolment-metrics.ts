@@ -17,8 +17,10 @@ export class EnrolmentMetrics {
   readonly notAuthorised: Counter<'smso' | 'cause'>;
   readonly maUsed: Gauge<'ma' | 'claim'>;
   readonly smiChanges: Counter<'status'>;
+  readonly capacity: Gauge<'smso' | 'limit'>;
   readonly alerts: Counter<'code'>;
   readonly alertsNotSent: Counter<'code' | 'reason'>;
+  readonly alertSignErrors: Counter;
 
   constructor(registry: Registry) {
     const r = [registry];
@@ -32,7 +34,9 @@ export class EnrolmentMetrics {
     this.notAuthorised = new Counter({ name: 's1mig_enrolment_not_authorised_total', help: 'installations INST_NOT_AUTHORISED or otherwise not enrolled, per SMSO and cause (checks, quantity, day-ended)', labelNames: ['smso', 'cause'], registers: r });
     this.maUsed = new Gauge({ name: 's1mig_ma_quantity_used', help: 'installations an MA has used, by claim (committed, excess)', labelNames: ['ma', 'claim'], registers: r });
     this.smiChanges = new Counter({ name: 's1mig_smi_changes_total', help: 'SMI records written, by the status they record (none: rolled back to absent)', labelNames: ['status'], registers: r });
+    this.capacity = new Gauge({ name: 's1mig_enrolment_capacity', help: 'configured SMSO capacity, by limit (maxInFlight, perSecond, perDay): what alert rules compare the usage gauges with', labelNames: ['smso', 'limit'], registers: r });
     this.alerts = new Counter({ name: 's1mig_alerts_total', help: 'S1SP alerts published (committed), by alert code', labelNames: ['code'], registers: r });
     this.alertsNotSent = new Counter({ name: 's1mig_alerts_not_sent_total', help: 'meters whose supplier got no S1SP alert, by alert code and reason (supplier-unknown, duis-below-3)', labelNames: ['code', 'reason'], registers: r });
+    this.alertSignErrors = new Counter({ name: 's1mig_alerts_sign_errors_total', help: 'S1SP alerts that could not be written and signed (the lane pass that needed them fails and is replayed from its committed offset)', registers: r });
   }
 }

@@ -18,7 +18,7 @@ export interface AlertDeps {
   readonly signer: AlertSigner;
   readonly codec: RecordCodec<AlertRecord>;
   readonly supplier: (eui: string) => SupplierEntry | undefined;
-  readonly counted: { sent(code: AlertCode): void; skipped(code: AlertCode, reason: string): void };
+  readonly counted: { sent(code: AlertCode): void; skipped(code: AlertCode, reason: string): void; signError(): void };
 }
 
 export interface AlertCause {
@@ -44,8 +44,15 @@ export class PassAlerts {
     const plan = planAlerts(c.code, c.meters, this.d.supplier);
     for (const s of plan.skipped) this.skips.push([c.code, s.reason]);
     for (const a of plan.alerts) {
-      const xml = renderAlert({ requestId: c.requestId, deviceId: a.deviceId, code: a.code,
-        additionalInformation: c.additionalInformation, atMs: c.atMs }, this.d.signer.privateKey, this.d.signer.identity);
+      let xml: string;
+      try {
+        xml = renderAlert({ requestId: c.requestId, deviceId: a.deviceId, code: a.code,
+          additionalInformation: c.additionalInformation, atMs: c.atMs }, this.d.signer.privateKey, this.d.signer.identity);
+      } catch (err) {
+        // The pass fails with it: nothing of it is written and the lane replays from its committed offset. Counted for the alert rule.
+        this.d.counted.signError();
+        throw err;
+      }
       this.records.push({
         recipient: a.recipient, alertId: `${c.requestId ?? `${c.fileKey}/${c.installationId}`}|${a.code}|${a.deviceId}`, code: a.code, deviceId: a.deviceId,
         requestId: c.requestId, additionalInformation: c.additionalInformation, atMs: c.atMs, fileKey: c.fileKey, installationId: c.installationId, smso: c.smso, xml,

@@ -56,6 +56,9 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
     limits: (smso) => ({ concurrency: smsoConfig(smso)?.maxInFlight ?? 1, perSecond: smsoConfig(smso)?.perSecond ?? 1 }),
     maxWaiting: Number.POSITIVE_INFINITY,
   });
+  for (const [smso, c] of Object.entries(cfg.smso)) {
+    for (const limit of ['maxInFlight', 'perSecond', 'perDay'] as const) deps.metrics.enrolment.capacity.set({ smso, limit }, c[limit]);
+  }
   const log = deps.logger.child({ stage: STAGE });
   let adapters: ReadonlyMap<string, SmsoAdapter> | null = null;
   let runtime: StageRuntime<Lane> | null = null;
@@ -95,7 +98,8 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
         perDay: (smso: string) => smsoConfig(smso)?.perDay ?? 0,
         alerts: {
           signer: deps.alertSigner, codec: alertCodec, supplier: (eui: string) => tables!.suppliers.get(eui),
-          counted: { sent: (code: string) => deps.metrics.enrolment.alerts.inc({ code }), skipped: (code: string, reason: string) => deps.metrics.enrolment.alertsNotSent.inc({ code, reason }) },
+          counted: { sent: (code: string) => deps.metrics.enrolment.alerts.inc({ code }), skipped: (code: string, reason: string) => deps.metrics.enrolment.alertsNotSent.inc({ code, reason }),
+            signError: () => deps.metrics.enrolment.alertSignErrors.inc() },
         },
       };
       runtime = await startStageRuntime<Lane>({ kafka: deps.kafka, metrics: deps.metrics, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {

@@ -1,22 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../../support/ports.js';
 
 const cli = fileURLToPath(new URL('../../../dist/src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 's1mig-connect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 // Issue 12: an unreachable broker cost half a minute of kafkajs retries, each logged as an error line.
 describe('a command whose broker and registry are not there', () => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeBrokers } from '../../../../src/adapters/kafka/probe.js';
+import { closedPort } from '../../../support/ports.js';
 
 const servers: Server[] = [];
 afterEach(() => {
@@ -8,13 +9,6 @@ afterEach(() => {
 });
 
 /** A port that was free a moment ago: nothing listens on it. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function listening(): Promise<number> {
   const s = createServer((c) => c.destroy());
