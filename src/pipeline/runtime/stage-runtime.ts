@@ -6,6 +6,7 @@ import type { PipelineMetrics } from '../../adapters/metrics/pipeline-metrics.js
 import { deadLetter } from '../dlq.js';
 import { sleepWithHeartbeat, withHeartbeat } from './heartbeat.js';
 import type { DeadLetter, PartitionContext, PartitionedStage, TopicMessages } from './stage.js';
+import { sendChunks } from './send-chunks.js';
 
 export interface RuntimeDeps {
   readonly kafka: Kafka;
@@ -158,7 +159,8 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     const producer = await producers.get(topic, slot.partition);
     const tx = await producer.transaction();
     try {
-      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
+      // One call per chunk of at most MAX_SEND_BYTES, all in this one transaction (send-chunks.ts).
+      for (const chunk of sendChunks(topicMessages)) await tx.sendBatch({ topicMessages: chunk });
       if (sendOffsets) await tx.sendOffsets({ consumerGroupId: stage.groupId, topics: [{ topic, partitions: [{ partition: slot.partition, offset: String(point) }] }] });
       await tx.commit();
     } catch (err) {

@@ -9,6 +9,8 @@ export interface FakeTransaction {
 
 export class FakeKafka {
   readonly transactions: FakeTransaction[] = [];
+  /** Each sendBatch call: the transaction it belongs to and the value bytes it carried. */
+  readonly sendCalls: Array<{ tx: number; bytes: number }> = [];
   readonly seeks: Array<{ partition: number; offset: string }> = [];
   readonly paused: number[] = [];
   readonly resumed: number[] = [];
@@ -46,8 +48,10 @@ export class FakeKafka {
         this.transactions.push(tx);
         let partition = -1;
         return {
-          sendBatch: async (b: { topicMessages: Array<{ topic: string; messages: unknown[] }> }) => {
+          sendBatch: async (b: { topicMessages: Array<{ topic: string; messages: Array<{ value?: unknown }> }> }) => {
             for (const t of b.topicMessages) tx.messages.push({ topic: t.topic, n: t.messages.length });
+            const bytes = b.topicMessages.flatMap((t) => t.messages).reduce((n, m) => n + (Buffer.isBuffer(m.value) ? m.value.length : String(m.value ?? '').length), 0);
+            this.sendCalls.push({ tx: this.transactions.indexOf(tx), bytes });
           },
           sendOffsets: async (o: { topics: Array<{ partitions: Array<{ partition: number; offset: string }> }> }) => {
             const p = o.topics[0]!.partitions[0]!;

@@ -238,3 +238,30 @@ describe('keyed capacity on the runtime (the pattern of the enrolment stage)', (
     await rt.stop();
   });
 });
+
+describe('a transaction larger than one produce call may carry (regression: the bench\'s alerts batch was refused as too large, and the lane replayed for ever)', () => {
+  it('is sent in several calls of at most MAX_SEND_BYTES, all in the one transaction, in order', async () => {
+    const { MAX_SEND_BYTES, sendChunks } = await import('../../../../src/pipeline/runtime/send-chunks.js');
+    const fake = new FakeKafka();
+    const value = Buffer.alloc(2300, 1); // an alert record's size
+    const { rt } = await start(fake, stageOf({
+      process: async (ms, ctx) => {
+        await ctx.commit([{ topic: 'outcomes', messages: [{ key: 'k', value: Buffer.alloc(100) }] }, { topic: 'alerts', messages: Array.from({ length: 1200 }, () => ({ key: 'supplier', value })) }], BigInt(ms[ms.length - 1]!.offset) + 1n);
+        return BigInt(ms[ms.length - 1]!.offset) + 1n;
+      },
+    }));
+    await fake.deliver(0, [0]);
+    expect(fake.transactions).toHaveLength(1);
+    expect(fake.transactions[0]!.result).toBe('committed');
+    const calls = fake.sendCalls.filter((c) => c.tx === 0);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(calls.every((c) => c.bytes <= MAX_SEND_BYTES)).toBe(true);
+    expect(calls.reduce((n, c) => n + c.bytes, 0)).toBe(100 + 1200 * 2300);
+    expect(fake.transactions[0]!.messages.reduce((n, m) => n + m.n, 0)).toBe(1201);
+    expect(fake.transactions[0]!.messages[0]).toEqual({ topic: 'outcomes', n: 1 });
+    await rt.stop();
+    // What fits is one call, as before; a record larger than the bound goes alone.
+    expect(sendChunks([{ topic: 't', messages: [{ value: 'a' }, { value: 'b' }] }])).toHaveLength(1);
+    expect(sendChunks([{ topic: 't', messages: [{ value: 'a' }, { value: Buffer.alloc(MAX_SEND_BYTES + 1) }, { value: 'c' }] }]).map((c) => c[0]!.messages.length)).toEqual([1, 1, 1]);
+  });
+});
