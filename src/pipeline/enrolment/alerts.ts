@@ -1,8 +1,8 @@
 /**
  * The alerts of one decision pass: planned beside the outcomes and SMI changes that cause
  * them and written in the same transaction (enrolment.md "S1SP alerts"), so a read_committed
- * consumer sees each exactly once. Signing is on the main thread: ~50 µs an alert measured
- * (docs/performance.md), a few per cent of a lane's pass.
+ * consumer sees each exactly once. Signing is on the main thread: 33 µs an alert measured,
+ * 3 % of one core at the bench's rate (docs/performance.md, "Enrolment").
  */
 import type { Message } from 'kafkajs';
 import type { AlertCode } from '../../core/alerts/alert-codes.js';
