@@ -338,4 +338,31 @@ describe('the enrolment stage on the real broker', () => {
     const tools = checkWithTools(got.map((a) => a.xml), readFileSync(join(world.refDir, 's1sp', 'alert-signing.cert.pem'), 'utf8'));
     for (const r of [...tools.schema, ...tools.signature]) expect(r.ok, r.output).toBe(true);
   });
+
+  it('s1mig status shows the three groups caught up, no dead letters, no file still emitting, and the day\'s starts per SMSO (issue 12)', async () => {
+    const rows = await stateRows((r) => (r.get(`day|MDS|${today}`)?.day?.started ?? 0) > 0);
+    const started = rows.get(`day|MDS|${today}`)!.day!.started;
+    type Status = { stages: Array<{ stage: string; state: string; members: number; lag: number; partitions: Array<{ lag: number }> }>; deadLetters: number;
+      files: { accepted: number; emitting: unknown[] }; enrolmentDays: Array<{ smso: string; day: string; started: number }> };
+    let status: Status | null = null;
+    // The groups settle, and the last transactions' offsets are committed, within moments of the last outcome.
+    for (const until = Date.now() + 30_000; ;) {
+      const r = run('status', '--json');
+      expect(r.status, r.stderr).toBe(0);
+      status = JSON.parse(r.stdout) as Status;
+      const settled = status.stages.every((x) => x.state === 'Stable' && x.members === 1 && x.partitions.every((p) => p.lag <= 1));
+      if (settled || Date.now() > until) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    expect(status!.stages.map((x) => [x.stage, x.state, x.members])).toEqual([['splitter', 'Stable', 1], ['validator', 'Stable', 1], ['enrolment', 'Stable', 1]]);
+    // Caught up: at most the commit marker of the last transaction per partition.
+    for (const x of status!.stages) for (const p of x.partitions) expect(p.lag, x.stage).toBeLessThanOrEqual(1);
+    expect(status!.deadLetters).toBe(0);
+    expect(status!.files.accepted).toBeGreaterThanOrEqual(4);
+    expect(status!.files.emitting).toEqual([]);
+    expect(status!.enrolmentDays).toContainEqual({ smso: 'MDS', day: today, started });
+    const textForm = run('status');
+    expect(textForm.stdout).toMatch(/^stage\s+group state\s+members\s+lag/);
+    expect(textForm.stdout).toMatch(new RegExp(`^${today}\\s+MDS\\s+${started}$`, 'm'));
+  });
 });
