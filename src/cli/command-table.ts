@@ -27,5 +27,9 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
 export function usage(): string {
   const lines = ['usage: s1mig <command> [options]', '       s1mig --version | -V', '       s1mig <command> --help', '', 'commands:'];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', 'connection options, for every command that talks to Kafka (over the configuration):',
+    '  --bootstrap-server HOST:PORT[,HOST:PORT]  the brokers (S1MIG_KAFKA_BROKERS)',
+    '  --command-config FILE                     the configuration file (S1MIG_CONFIG, as --config)',
+    '  --schema-registry-url URL                 the Schema Registry (S1MIG_REGISTRY_URL)');
   return lines.join('\n');
 }

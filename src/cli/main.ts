@@ -5,6 +5,7 @@ import { projectDir } from '../adapters/project-dir.js';
 import { exitStatusOf } from '../core/errors/s1mig-error.js';
 import { tolerateClosedStdout } from './closed-output.js';
 import { COMMANDS, usage } from './command-table.js';
+import { takeConnectionFlags } from './connection-flags.js';
 import { runCommand } from './run-command.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -23,7 +24,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`s1mig: unknown command '${name}'\n${usage()}\n`);
     return 2;
   }
-  return runCommand(name, await entry.load(), rest);
+  const taken = takeConnectionFlags(rest);
+  if (taken.missing !== null) {
+    process.stderr.write(`s1mig ${name}: ${taken.missing} needs a value\n`);
+    return 2;
+  }
+  Object.assign(process.env, taken.env);
+  return runCommand(name, await entry.load(), taken.rest);
 }
 
 tolerateClosedStdout();

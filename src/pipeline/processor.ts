@@ -61,8 +61,10 @@ export function groupIdFor(config: Pick<S1migConfig, 'topics'>, stage: StageName
 export interface ProcessorOptions {
   stages: StageName[];
   refDir: string;
-  /** Port of /metrics, /healthz, /readyz on 127.0.0.1; 0 = any free port. */
+  /** Port of /metrics, /healthz, /readyz; 0 = any free port. */
   metricsPort: number;
+  /** Their bind address; default the configuration's processor.ops.host (127.0.0.1). */
+  opsHost?: string;
   policy?: ValidationPolicy;
   threads?: number;
   splitter?: Partial<SplitterOptions>;
@@ -93,7 +95,7 @@ export async function startProcessor(config: Readonly<S1migConfig>, o: Processor
   const pool: { checker: DeviceCryptoChecker | null } = { checker: null };
   const stages: Stage[] = [];
   let ready = false;
-  const ops = await startOpsServer(metrics.registry, () => ready, o.metricsPort);
+  const ops = await startOpsServer(metrics.registry, () => ready, o.metricsPort, o.opsHost ?? config.processor.ops.host);
   const context: StageContext = {
     config, kafka, plan, registry, ref, metrics, logger, options: o,
     checker() {

@@ -36,6 +36,21 @@ export interface S1migConfig {
   /** Local files: the folder under which the splitter creates its private spool folder. */
   spool: { base: string };
   enrolment: EnrolmentConfig;
+  processor: ProcessorConfig;
+}
+
+/** The processor's own knobs (`s1mig run`); flags override them. */
+export interface ProcessorConfig {
+  /** Where /metrics, /healthz and /readyz listen: 127.0.0.1 locally; a container needs 0.0.0.0 for probes and scraping. */
+  ops: { host: string; port: number };
+  /** The consumer session timeout of the splitter and the validator, ms; null: their default (30 s). */
+  sessionTimeoutMs: number | null;
+  splitter: {
+    /** Devices emitted per splitter transaction. */
+    devicesPerTransaction: number;
+    /** MCF_TRANSFER_INCOMPLETE when an upload is not complete this long after its first chunk, ms. */
+    transferTimeoutMs: number;
+  };
 }
 
 /** One SMSO's capacity and adapter (enrolment.md, "SMSO capacities"). */
@@ -83,7 +98,16 @@ export const CONFIG_ENV = {
   S1MIG_REPLICATION_FACTOR: 'topics.replicationFactor',
   S1MIG_MIN_INSYNC_REPLICAS: 'topics.minInsyncReplicas',
   S1MIG_SPOOL_BASE: 'spool.base',
+  S1MIG_OPS_HOST: 'processor.ops.host',
+  S1MIG_METRICS_PORT: 'processor.ops.port',
+  S1MIG_SESSION_TIMEOUT_MS: 'processor.sessionTimeoutMs',
+  S1MIG_SPLITTER_DEVICES_PER_TX: 'processor.splitter.devicesPerTransaction',
+  S1MIG_TRANSFER_TIMEOUT_MS: 'processor.splitter.transferTimeoutMs',
 } as const;
+
+/** Fields set from a variable that hold numbers (the rest are strings, but for the ones converted by name). */
+const NUMERIC_FIELDS: ReadonlySet<string> = new Set(['topics.replicationFactor', 'topics.minInsyncReplicas', 'processor.ops.port', 'processor.sessionTimeoutMs',
+  'processor.splitter.devicesPerTransaction', 'processor.splitter.transferTimeoutMs']);
 
 /**
  * The other `S1MIG_*` variables s1mig reads (docs/operations.md): anything else with the
@@ -92,10 +116,7 @@ export const CONFIG_ENV = {
 export const OTHER_ENV = {
   S1MIG_CONFIG: 'the config file',
   S1MIG_LOG_LEVEL: 'log level (debug, info, warn, error)',
-  S1MIG_METRICS_PORT: 'run: the ops endpoint port',
   S1MIG_REF_DIR: 'alerts verify: the reference directory',
-  S1MIG_SESSION_TIMEOUT_MS: 'run: consumer session timeout',
-  S1MIG_SPLITTER_DEVICES_PER_TX: 'run: devices per splitter emission transaction',
   S1MIG_FAULT_KILL: 'crash tests only: a SIGKILL point',
   S1MIG_LOCAL_DIR: 'local: data folder', S1MIG_CACHE_DIR: 'local: jar cache', S1MIG_PORT_BASE: 'local: port base',
   S1MIG_KAFKA_PORT: 'local: Kafka port', S1MIG_CONTROLLER_PORT: 'local: controller port', S1MIG_REGISTRY_PORT: 'local: registry port',
@@ -161,7 +182,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     let value: unknown = raw;
     if (field === 'kafka.brokers') value = raw.split(',').map((b) => b.trim()).filter(Boolean);
     else if (field === 'kafka.ssl') value = raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
-    else if (field.startsWith('topics.') && field !== 'topics.prefix') value = Number(raw);
+    else if (NUMERIC_FIELDS.has(field)) value = Number(raw);
     setPath(out, field, value);
   }
   return out;
@@ -217,6 +238,12 @@ function validate(c: S1migConfig): void {
   if (c.topics.minInsyncReplicas > c.topics.replicationFactor) fail('topics.minInsyncReplicas', 'cannot exceed topics.replicationFactor');
   if (typeof c.spool.base !== 'string' || !isAbsolute(c.spool.base)) fail('spool.base', `must be an absolute path (S1MIG_SPOOL_BASE), got ${JSON.stringify(c.spool.base)}`);
   validateEnrolment(c.enrolment);
+  const p = c.processor;
+  if (typeof p.ops.host !== 'string' || !/^[A-Za-z0-9.:_-]{1,253}$/.test(p.ops.host)) fail('processor.ops.host', `must be an address or host name (S1MIG_OPS_HOST), got ${JSON.stringify(p.ops.host)}`);
+  if (!Number.isInteger(p.ops.port) || p.ops.port < 0 || p.ops.port > 65535) fail('processor.ops.port', `must be 0..65535 (0: any free port; S1MIG_METRICS_PORT), got ${JSON.stringify(p.ops.port)}`);
+  if (p.sessionTimeoutMs !== null) positiveInt('processor.sessionTimeoutMs', p.sessionTimeoutMs);
+  positiveInt('processor.splitter.devicesPerTransaction', p.splitter.devicesPerTransaction);
+  positiveInt('processor.splitter.transferTimeoutMs', p.splitter.transferTimeoutMs);
 }
 
 function validateEnrolment(e: EnrolmentConfig): void {
@@ -279,6 +306,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Readonly<S1migConfig> 
     registry: { url: local ? registryUrl(local) : '', username: null, password: null },
     topics: { prefix: 's1mig.', replicationFactor: pd.replicationFactor, minInsyncReplicas: pd.minInsyncReplicas },
     spool: { base: tmpdir() },
+    processor: { ops: { host: '127.0.0.1', port: 9464 }, sessionTimeoutMs: null, splitter: { devicesPerTransaction: 2000, transferTimeoutMs: 10 * 60_000 } },
     enrolment: {
       originator: '90-B3-D5-1F-30-00-00-01',
       smso: Object.fromEntries(MA_SMSOS.map((code) => [code, { ...SMSO_DEFAULTS, simulator: { ...SIMULATOR_DEFAULTS, seed: `s1mig-smso-${code}` } }])),

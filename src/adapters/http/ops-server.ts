@@ -10,9 +10,10 @@ export interface OpsServer {
 
 /**
  * /metrics (Prometheus), /healthz (the process is alive) and /readyz (every stage is
- * running), on 127.0.0.1 only. Port 0 picks a free one so processes can run side by side.
+ * running), on `host` (127.0.0.1 by default; a container binds 0.0.0.0 for its probes and
+ * scraping). Port 0 picks a free one so processes can run side by side.
  */
-export async function startOpsServer(registry: Registry, ready: () => boolean, port: number): Promise<OpsServer> {
+export async function startOpsServer(registry: Registry, ready: () => boolean, port: number, host = '127.0.0.1'): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -35,12 +36,13 @@ export async function startOpsServer(registry: Registry, ready: () => boolean, p
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
   return {
     port: actual,
-    url: `http://127.0.0.1:${actual}`,
+    // A wildcard bind is reached locally on the loopback address.
+    url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${actual}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -5,18 +5,20 @@ import { startProcessor, STAGES, type StageName } from '../../pipeline/processor
 import type { CliCommand } from '../command.js';
 import { connectedConfig } from '../connect.js';
 
-const USAGE = `usage: s1mig run --ref DIR [--stages splitter,validator] [--metrics-port N] [--threads N]
-                 [--split-supply allow|reject] [--partial allow|deny] [--config FILE]
+const USAGE = `usage: s1mig run --ref DIR [--stages splitter,validator,enrolment] [--metrics-port N] [--ops-host ADDRESS]
+                 [--threads N] [--split-supply allow|reject] [--partial allow|deny] [--config FILE]
 
 Runs the stream processor until SIGTERM or SIGINT (then it stops fetching, finishes and
 commits what is in flight, leaves the groups and exits 0). Metrics, /healthz and /readyz
-on 127.0.0.1:<metrics-port> (0 = any free port, printed at start).`;
+on <ops-host>:<metrics-port>: processor.ops in the configuration (S1MIG_OPS_HOST,
+S1MIG_METRICS_PORT), 127.0.0.1:9464 by default; port 0 = any free port, printed at start;
+a container binds 0.0.0.0. --threads: worker pool threads (default: the cores).`;
 
 export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const { values } = parseArgs({ args, strict: true, options: {
-      ref: { type: 'string' }, stages: { type: 'string' }, 'metrics-port': { type: 'string' }, threads: { type: 'string' },
+      ref: { type: 'string' }, stages: { type: 'string' }, 'metrics-port': { type: 'string' }, 'ops-host': { type: 'string' }, threads: { type: 'string' },
       'split-supply': { type: 'string' }, partial: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     } });
     if (values.help) {
@@ -27,8 +29,8 @@ export const command: CliCommand = {
     if (!refDir) throw new S1migError('USAGE', `--ref DIR (or S1MIG_REF_DIR) is required\n${USAGE}`);
     const stages = (values.stages ?? STAGES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     for (const s of stages) if (!(STAGES as readonly string[]).includes(s)) throw new S1migError('USAGE', `unknown stage '${s}' (stages: ${STAGES.join(', ')})`);
-    const port = Number(values['metrics-port'] ?? process.env['S1MIG_METRICS_PORT'] ?? 9464);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new S1migError('USAGE', `--metrics-port must be 0..65535`);
+    const port = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new S1migError('USAGE', `--metrics-port must be 0..65535`);
     const split = values['split-supply'] ?? 'allow';
     const partial = values.partial ?? 'allow';
     if (split !== 'allow' && split !== 'reject') throw new S1migError('USAGE', '--split-supply must be allow or reject');
@@ -38,16 +40,15 @@ export const command: CliCommand = {
 
     const config = await connectedConfig(values.config);
     const logger = createLogger({ base: { pid: process.pid } });
-    // Tuning knobs for operators and tests, validated by the stages' option checks.
-    const perTx = process.env['S1MIG_SPLITTER_DEVICES_PER_TX'];
-    const session = process.env['S1MIG_SESSION_TIMEOUT_MS'];
-    const sessionOpt = session ? { sessionTimeoutMs: Number(session) } : {};
+    // The processor's knobs from the configuration (file < environment), flags over them.
+    const p = config.processor;
+    const sessionOpt = p.sessionTimeoutMs === null ? {} : { sessionTimeoutMs: p.sessionTimeoutMs };
     // Signals are caught from here on, so one that comes while the stages start (a deploy
     // that changes its mind) still ends in a clean stop rather than the default kill.
     const stop = stopSignal(logger);
     const processor = await startProcessor(config, {
-      stages: stages as StageName[], refDir, metricsPort: port, policy: { splitSupply: split, partial },
-      splitter: { ...(perTx ? { devicesPerTransaction: Number(perTx) } : {}), ...sessionOpt },
+      stages: stages as StageName[], refDir, metricsPort: port ?? p.ops.port, opsHost: values['ops-host'] ?? p.ops.host, policy: { splitSupply: split, partial },
+      splitter: { devicesPerTransaction: p.splitter.devicesPerTransaction, transferTimeoutMs: p.splitter.transferTimeoutMs, ...sessionOpt },
       validator: sessionOpt,
       ...(threads !== undefined ? { threads } : {}),
     }, logger).catch((err: unknown) => {

@@ -26,4 +26,16 @@ describe('a command whose broker and registry are not there', () => {
       expect(r.stdout).toBe('');
     }
   }, 120_000);
+
+  it('takes the brokers and the registry from --bootstrap-server and --schema-registry-url, over the environment', async () => {
+    const [broker, registry] = [await closedPort(), await closedPort()];
+    const env = { ...process.env, S1MIG_KAFKA_BROKERS: '127.0.0.1:1', S1MIG_REGISTRY_URL: 'http://127.0.0.1:1' };
+    const r = spawnSync(process.execPath, [cli, 'status', '--bootstrap-server', `127.0.0.1:${broker}`, `--schema-registry-url=http://127.0.0.1:${registry}`], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${broker}|127\\.0\\.0\\.1:${registry}`));
+    expect(r.stderr).not.toContain('127.0.0.1:1 ');
+    const bad = spawnSync(process.execPath, [cli, 'status', '--bootstrap-server', 'no-port'], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/config kafka\.brokers: 'no-port' is not host:port/);
+  }, 120_000);
 });
