@@ -7,7 +7,10 @@ import { MA_SMSOS } from '../../core/inputs/authorisations.js';
 import { canonicalEui } from '../../core/values.js';
 import { SIMULATOR_DEFAULTS, type SimulatorSettings } from '../smso/simulator.js';
 import { kafkaBootstrap, registryUrl, resolveLocalInstance } from './local-instance.js';
+import { NO_TLS, validateSecurity, type KafkaTls, type SaslOptions } from './security.js';
 import { checkEnvNames, checkKeys, shapeOf, type Shape } from './strict-keys.js';
+
+export type { KafkaTls, SaslOptions } from './security.js';
 
 /**
  * The one typed configuration. Precedence: defaults < JSON file (S1MIG_CONFIG or --config)
@@ -15,11 +18,6 @@ import { checkEnvNames, checkKeys, shapeOf, type Shape } from './strict-keys.js'
  * then frozen. The local profile points at this instance's local infrastructure; the
  * production profile has no broker default and replicates 3 ways.
  */
-export interface SaslOptions {
-  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-  username: string;
-  password: string;
-}
 
 export interface S1migConfig {
   profile: 'local' | 'production';
@@ -27,11 +25,12 @@ export interface S1migConfig {
     brokers: string[];
     clientId: string;
     ssl: boolean;
+    tls: KafkaTls;
     sasl: SaslOptions | null;
     connectionTimeoutMs: number;
     requestTimeoutMs: number;
   };
-  registry: { url: string; username: string | null; password: string | null };
+  registry: { url: string; username: string | null; password: string | null; tls: { ca: string | null } };
   topics: { prefix: string; replicationFactor: number; minInsyncReplicas: number };
   /** Local files: the folder under which the splitter creates its private spool folder. */
   spool: { base: string };
@@ -91,6 +90,12 @@ export const CONFIG_ENV = {
   S1MIG_KAFKA_SASL_MECHANISM: 'kafka.sasl.mechanism',
   S1MIG_KAFKA_SASL_USERNAME: 'kafka.sasl.username',
   S1MIG_KAFKA_SASL_PASSWORD: 'kafka.sasl.password',
+  S1MIG_KAFKA_SASL_TOKEN_FILE: 'kafka.sasl.tokenFile',
+  S1MIG_KAFKA_TLS_CA: 'kafka.tls.ca',
+  S1MIG_KAFKA_TLS_CERT: 'kafka.tls.cert',
+  S1MIG_KAFKA_TLS_KEY: 'kafka.tls.key',
+  S1MIG_KAFKA_TLS_SERVERNAME: 'kafka.tls.servername',
+  S1MIG_REGISTRY_TLS_CA: 'registry.tls.ca',
   S1MIG_REGISTRY_URL: 'registry.url',
   S1MIG_REGISTRY_USERNAME: 'registry.username',
   S1MIG_REGISTRY_PASSWORD: 'registry.password',
@@ -138,7 +143,7 @@ function fileShape(defaults: S1migConfig): Shape {
   const simulator = { ...(smso['simulator'] as Record<string, Shape>), latency: leaves('kind', 'ms', 'minMs', 'maxMs', 'medianMs', 'sigma') };
   return {
     ...base,
-    kafka: { ...(base['kafka'] as Record<string, Shape>), sasl: leaves('mechanism', 'username', 'password') },
+    kafka: { ...(base['kafka'] as Record<string, Shape>), sasl: leaves('mechanism', 'username', 'password', 'tokenFile') },
     enrolment: { ...(base['enrolment'] as Record<string, Shape>), smso: { '*': { ...smso, simulator } } },
   };
 }
@@ -217,12 +222,7 @@ function validate(c: S1migConfig): void {
   for (const b of c.kafka.brokers) if (typeof b !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(b)) fail('kafka.brokers', `'${String(b)}' is not host:port`);
   if (typeof c.kafka.clientId !== 'string' || c.kafka.clientId === '') fail('kafka.clientId', 'must be a non-empty string');
   if (typeof c.kafka.ssl !== 'boolean') fail('kafka.ssl', 'must be true or false');
-  if (c.kafka.sasl !== null) {
-    const s = c.kafka.sasl;
-    if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(s.mechanism)) fail('kafka.sasl.mechanism', `must be plain, scram-sha-256 or scram-sha-512`);
-    if (typeof s.username !== 'string' || s.username === '') fail('kafka.sasl.username', 'is required with a SASL mechanism');
-    if (typeof s.password !== 'string') fail('kafka.sasl.password', 'is required with a SASL mechanism');
-  }
+  validateSecurity(c, fail);
   positiveInt('kafka.connectionTimeoutMs', c.kafka.connectionTimeoutMs);
   positiveInt('kafka.requestTimeoutMs', c.kafka.requestTimeoutMs);
   try {
@@ -299,11 +299,12 @@ export function loadConfig(opts: LoadConfigOptions = {}): Readonly<S1migConfig> 
       brokers: local ? [kafkaBootstrap(local)] : [],
       clientId: 's1mig',
       ssl: false,
+      tls: { ...NO_TLS },
       sasl: null,
       connectionTimeoutMs: 3000,
       requestTimeoutMs: 30000,
     },
-    registry: { url: local ? registryUrl(local) : '', username: null, password: null },
+    registry: { url: local ? registryUrl(local) : '', username: null, password: null, tls: { ca: null } },
     topics: { prefix: 's1mig.', replicationFactor: pd.replicationFactor, minInsyncReplicas: pd.minInsyncReplicas },
     spool: { base: tmpdir() },
     processor: { ops: { host: '127.0.0.1', port: 9464 }, sessionTimeoutMs: null, splitter: { devicesPerTransaction: 2000, transferTimeoutMs: 10 * 60_000 } },

@@ -1,6 +1,8 @@
 import type { Kafka as KafkaClient, KafkaConfig, logCreator, SASLOptions } from 'kafkajs';
 import { assertReadCommitted, Kafka, logLevel } from './kafkajs.js';
-import type { S1migConfig } from '../config/config.js';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { S1migConfig, SaslOptions } from '../config/config.js';
 
 // kafkajs warns about its default partitioner change on every producer; our keys are explicit.
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
@@ -44,14 +46,35 @@ export function createKafka(config: Pick<S1migConfig, 'kafka'>, clientSuffix = '
   const options: KafkaConfig = {
     clientId: clientSuffix ? `${k.clientId}-${clientSuffix}` : k.clientId,
     brokers: [...k.brokers],
-    ssl: k.ssl,
+    ssl: kafkaTlsOptions(k),
     connectionTimeout: k.connectionTimeoutMs,
     requestTimeout: k.requestTimeoutMs,
     logLevel: process.env['S1MIG_LOG_LEVEL'] === 'debug' ? logLevel.DEBUG : logLevel.WARN,
     logCreator: jsonLogCreator,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
   };
-  if (k.sasl) options.sasl = { mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } as SASLOptions;
+  if (k.sasl) options.sasl = kafkaSaslOptions(k.sasl);
   assertReadCommitted();
   return new Kafka(options);
+}
+
+/** kafkajs' `ssl`: false, true (the system's CAs), or the TLS options of kafka.tls with their files read. */
+export function kafkaTlsOptions(k: Pick<S1migConfig['kafka'], 'ssl' | 'tls'>): boolean | ConnectionOptions {
+  if (!k.ssl) return false;
+  const t = k.tls;
+  if (t.ca === null && t.cert === null && t.servername === null) return true;
+  return {
+    ...(t.ca !== null ? { ca: [readFileSync(t.ca)] } : {}),
+    ...(t.cert !== null && t.key !== null ? { cert: readFileSync(t.cert), key: readFileSync(t.key) } : {}),
+    ...(t.servername !== null ? { servername: t.servername } : {}),
+  };
+}
+
+/** kafkajs' `sasl`: OAUTHBEARER reads its token file at every authentication, so an agent that rewrites it keeps the client going. */
+export function kafkaSaslOptions(s: SaslOptions): SASLOptions {
+  if (s.mechanism === 'oauthbearer') {
+    const file = s.tokenFile!;
+    return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: readFileSync(file, 'utf8').trim() }) };
+  }
+  return { mechanism: s.mechanism, username: s.username ?? '', password: s.password ?? '' } as SASLOptions;
 }

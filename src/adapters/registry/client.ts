@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { S1migConfig } from '../config/config.js';
 
@@ -9,5 +11,7 @@ export function createRegistry(config: Pick<S1migConfig, 'registry'>): SchemaReg
     clientId: 's1mig',
     retry: { retries: 3 },
     ...(r.username !== null ? { auth: { username: r.username, password: r.password ?? '' } } : {}),
+    // A registry behind a private CA: trusted through an agent that knows it.
+    ...(r.tls.ca !== null ? { agent: new Agent({ ca: readFileSync(r.tls.ca), keepAlive: true }) } : {}),
   });
 }

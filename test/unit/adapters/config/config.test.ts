@@ -159,3 +159,26 @@ describe('the processor\'s knobs in the typed configuration (issue 12: they were
     expect(() => loadConfig({ env: { S1MIG_SESSION_TIMEOUT_MS: '0' }, cwd: '/tmp' })).toThrow(/^config processor\.sessionTimeoutMs/);
   });
 });
+
+describe('TLS and SASL (issue 12: a boolean was all there was)', () => {
+  it('takes a CA, a client certificate and key, a server name, a registry CA and an OAUTHBEARER token file, each checked by name', () => {
+    const dir = tempDir();
+    const f = (name: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, `-----BEGIN ${name}-----\n`);
+      return p;
+    };
+    const [ca, cert, key, token, rca] = [f('ca.pem'), f('cert.pem'), f('key.pem'), f('token'), f('rca.pem')];
+    const c = loadConfig({ env: { S1MIG_KAFKA_SSL: 'true', S1MIG_KAFKA_TLS_CA: ca, S1MIG_KAFKA_TLS_CERT: cert, S1MIG_KAFKA_TLS_KEY: key, S1MIG_KAFKA_TLS_SERVERNAME: 'kafka.internal',
+      S1MIG_KAFKA_SASL_MECHANISM: 'oauthbearer', S1MIG_KAFKA_SASL_TOKEN_FILE: token, S1MIG_REGISTRY_TLS_CA: rca }, cwd: '/tmp' });
+    expect(c.kafka.tls).toEqual({ ca, cert, key, servername: 'kafka.internal' });
+    expect(c.kafka.sasl).toEqual({ mechanism: 'oauthbearer', tokenFile: token });
+    expect(c.registry.tls).toEqual({ ca: rca });
+    expect(() => loadConfig({ env: { S1MIG_KAFKA_SSL: 'true', S1MIG_KAFKA_TLS_CERT: cert }, cwd: '/tmp' })).toThrow(/^config kafka\.tls\.key: kafka\.tls\.cert and kafka\.tls\.key go together/);
+    expect(() => loadConfig({ env: { S1MIG_KAFKA_TLS_CA: ca }, cwd: '/tmp' })).toThrow(/^config kafka\.ssl: must be true when kafka\.tls is set/);
+    expect(() => loadConfig({ env: { S1MIG_KAFKA_SSL: 'true', S1MIG_KAFKA_TLS_CA: join(dir, 'missing.pem') }, cwd: '/tmp' })).toThrow(/^config kafka\.tls\.ca: cannot read/);
+    expect(() => loadConfig({ env: { S1MIG_KAFKA_SSL: 'true', S1MIG_KAFKA_TLS_CA: 'relative.pem' }, cwd: '/tmp' })).toThrow(/^config kafka\.tls\.ca: must be null or an absolute path/);
+    expect(() => loadConfig({ env: { S1MIG_KAFKA_SASL_MECHANISM: 'oauthbearer' }, cwd: '/tmp' })).toThrow(/^config kafka\.sasl\.tokenFile: is required with oauthbearer/);
+    expect(() => loadConfig({ env: { S1MIG_REGISTRY_TLS_CA: join(dir, 'nope') }, cwd: '/tmp' })).toThrow(/^config registry\.tls\.ca: cannot read/);
+  });
+});

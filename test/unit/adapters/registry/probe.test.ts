@@ -14,7 +14,7 @@ async function serve(s: Server): Promise<number> {
   return (s.address() as { port: number }).port;
 }
 
-const registry = (port: number, auth = false) => ({ url: `http://127.0.0.1:${port}/apis/ccompat/v7`, username: auth ? 'u' : null, password: auth ? 'p' : null });
+const registry = (port: number, auth = false) => ({ url: `http://127.0.0.1:${port}/apis/ccompat/v7`, username: auth ? 'u' : null, password: auth ? 'p' : null, tls: { ca: null } });
 
 describe('probeRegistry', () => {
   it('passes on any HTTP answer (a 401 is for the call that meets it), sending basic auth when configured', async () => {
