@@ -4,6 +4,7 @@ import { errorCode } from '../../core/errors/s1mig-error.js';
 import { canonicalEui } from '../../core/values.js';
 import { generateMcf } from '../../jobs/gen/generate.js';
 import type { CliCommand } from '../command.js';
+import { progressLine } from '../render/progress.js';
 
 const USAGE =
   'usage: s1mig gen --ref DIR --smso CODE --installations N --out FILE [--seed S] [--purpose Migration|EarlyValidation] ' +
@@ -70,8 +71,10 @@ export const command: CliCommand = {
     const suppliers = values.suppliers?.split(',').map((s) => canonicalEui(s.trim()));
     if (suppliers !== undefined && (suppliers.length === 0 || suppliers.some((s) => s === null))) return fail('--suppliers must be a comma-separated list of EUI-64s (XX-XX-XX-XX-XX-XX-XX-XX)');
     const seed = values.seed ?? randomBytes(8).toString('hex');
+    const show = progressLine('generating', 'installations');
     try {
       const r = await generateMcf({
+        onProgress: (n, total) => show.update(n, total),
         refDir: values.ref,
         smso: values.smso,
         installations: Number(values.installations),
@@ -86,6 +89,7 @@ export const command: CliCommand = {
         ...(values['signer-cert'] !== undefined ? { signerCertPath: values['signer-cert'] } : {}),
         ...(values.defects !== undefined ? { defects: values.defects } : {}),
       });
+      show.clear();
       const rate = r.seconds > 0 ? Math.round(r.devices / r.seconds) : r.devices;
       process.stdout.write(
         `${r.out}: ${r.installations} installations, ${r.devices} devices, seed ${seed}, expected ${r.fileStatus} ` +
@@ -93,6 +97,7 @@ export const command: CliCommand = {
       );
       return 0;
     } catch (err) {
+      show.clear();
       const code = errorCode(err);
       if (code === 'USAGE' || code === 'REF_INVALID' || code === 'OUTPUT_UNWRITABLE') return fail((err as Error).message.replace(/^gen: /, '').split('\n')[0] ?? '');
       throw err;

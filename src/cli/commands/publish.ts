@@ -6,6 +6,7 @@ import { publishMcf } from '../../jobs/publish/publish-file.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
 import { connectedConfig } from '../connect.js';
+import { progressLine } from '../render/progress.js';
 
 const USAGE = 'usage: s1mig publish FILE... [--chunk-size BYTES] [--key FILE_KEY] [--config FILE] [--json]';
 
@@ -21,17 +22,17 @@ export const command: CliCommand = {
     const config = await connectedConfig(values.config);
     const topic = topicName(topicPlan(loadTopicDefinitions(), config.topics), 'mcf.chunks');
     const producer = createKafka(config, 'publish').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
-    const tty = process.stderr.isTTY && !values.json;
     await producer.connect();
     try {
       const results = [];
       for (const path of positionals) {
+        const show = progressLine(`publishing ${path}`, 'MB', { enabled: !values.json, format: (bytes) => (bytes / 1e6).toFixed(1) });
         const r = await publishMcf(producer, topic, path, {
           ...(chunkSize !== undefined ? { chunkSize } : {}),
           ...(values.key !== undefined ? { fileKey: values.key } : {}),
-          onProgress: tty ? (sent, total) => process.stderr.write(`\r${path}: ${Math.floor((sent * 100) / Math.max(total, 1))}%`) : undefined,
+          onProgress: (sent, total) => show.update(sent, total),
         });
-        if (tty) process.stderr.write('\n');
+        show.clear();
         results.push({ file: path, ...r });
         if (!values.json) process.stdout.write(`${path}: published as ${r.fileKey} (${r.chunks} chunks, ${r.bytes} bytes, sha256 ${r.sha256.slice(0, 16)}...) to ${topic}\n`);
       }

@@ -16,6 +16,7 @@ import { regularFileSize } from '../../adapters/fs/read-file.js';
 import { DEFAULT_POLICY, validateFile, type ValidationPolicy } from '../../jobs/validate/validate-file.js';
 import { isClosedOutput } from '../closed-output.js';
 import type { CliCommand } from '../command.js';
+import { progressLine } from '../render/progress.js';
 
 const USAGE = 'usage: s1mig validate FILE --ref DIR [--json] [--split-supply allow|reject] [--partial allow|deny]';
 
@@ -67,25 +68,6 @@ function makeChecker(refDir: string, size: number): DeviceCryptoChecker {
   }
 }
 
-/** Progress on a terminal only: never in CI logs, never with --json. */
-function progress(enabled: boolean): { update: (bytes: number, total: number) => void; clear: () => void } {
-  let last = 0;
-  let shown = false;
-  return {
-    update(bytes, total) {
-      if (!enabled) return;
-      const now = Date.now();
-      if (now - last < 200 && bytes < total) return;
-      last = now;
-      shown = true;
-      const pct = total === 0 ? 100 : Math.floor((bytes * 100) / total);
-      process.stderr.write(`\rvalidating: ${pct}%   `);
-    },
-    clear() {
-      if (shown) process.stderr.write('\r\x1b[2K');
-    },
-  };
-}
 
 /**
  * The report is spooled to a temporary file and copied to stdout only once validation has
@@ -97,7 +79,7 @@ async function run(args: string[]): Promise<number> {
   const ref = loadReference(opts.ref);
   const checker = makeChecker(ref.dir, size);
   const spoolDir = await mkdtemp(join(tmpdir(), 's1mig-validate-'));
-  const show = progress(process.stderr.isTTY === true && !opts.json);
+  const show = progressLine('validating', 'MB', { enabled: !opts.json, format: (bytes) => (bytes / 1e6).toFixed(1) });
   try {
     const spoolPath = join(spoolDir, 'report');
     const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600 });

@@ -37,6 +37,8 @@ export interface GenerateOptions {
   readonly suppliers?: readonly string[];
   /** Canonical EUI-64 the file's device IDs count up from (default one drawn from the seed). */
   readonly firstDevice?: string;
+  /** Called after each installation is written, with the count so far and the total. */
+  readonly onProgress?: (installations: number, total: number) => void;
 }
 
 export interface GenerateResult {
@@ -169,11 +171,13 @@ export async function generateMcf(opts: GenerateOptions): Promise<GenerateResult
 
   const ctx: DeviceMaterialContext = { material, createdAtMs };
   let written = 0;
+  let installationsWritten = 0;
   for (const inst of plans(opts, material, spec)) {
     const secrets = inst.devices.map((d) => ({ certificate: deviceCertificate(d, ctx), credential: deviceCredential(d, ctx) }));
     written += inst.devices.length;
     await mcf.write(renderInstallation(inst, secrets));
     if (codes.length === 0) await expected.installation(evaluateInstallation(inst, material.combinations, policy));
+    opts.onProgress?.(++installationsWritten, opts.installations);
   }
   if (written !== deviceCount) throw new S1migError('INTERNAL', 'gen: the two planning passes disagree');
 
