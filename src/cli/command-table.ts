@@ -21,6 +21,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   smi: { summary: 'smi show DEVICE_ID: a device\'s Smart Metering Inventory record and history', load: async () => (await import('./commands/smi.js')).command },
   alerts: { summary: 'alerts verify [FILE ...] | export --out DIR | tail: the signed S1SP alerts', load: async () => (await import('./commands/alerts.js')).command },
   status: { summary: 'status: consumer groups and lag per stage, dead letters, files still emitting, enrolment starts per SMSO and day', load: async () => (await import('./commands/status.js')).command },
+  dlq: { summary: 'dlq list | show ID | replay ID...|--all: the dead letters, and their replay to their origin topic, once', load: async () => (await import('./commands/dlq.js')).command },
   report: { summary: 'report FILE_KEY|FILE_ID: a file\'s report from the pipeline\'s topics', load: async () => (await import('./commands/report.js')).command },
 };
 

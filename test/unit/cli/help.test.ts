@@ -12,7 +12,7 @@ const cli = `${root}dist/src/cli/main.js`;
 const FORMS: Record<string, string[][]> = {
   local: [['up'], ['status']], topics: [['apply']], ref: [['init']], schemas: [['apply']], ma: [['publish'], ['withdraw'], ['show']],
   suppliers: [['publish'], ['show']], smi: [['show']], alerts: [['verify'], ['export'], ['tail']],
-  validate: [['file.xml']], publish: [['a.xml', 'b.xml']], report: [['KEY']],
+  validate: [['file.xml']], publish: [['a.xml', 'b.xml']], report: [['KEY']], dlq: [['list'], ['show', '0:1'], ['replay', '--all']],
 };
 
 describe('--help on every command', () => {

@@ -6,11 +6,11 @@ describe('topic definitions', () => {
   const defs = loadTopicDefinitions();
 
   it('define the pipeline topics, keyed where keys matter', () => {
-    expect(defs.map((d) => d.name)).toEqual(['mcf.chunks', 'mcf.files', 'mcf.device-events', 'mcf.installation-outcomes', 'mcf.installation-devices', 'ref.migration-authorisations', 'ref.suppliers', 'dlq', 'enrolment.lanes', 'enrolment.state', 'smi', 'alerts']);
+    expect(defs.map((d) => d.name)).toEqual(['mcf.chunks', 'mcf.files', 'mcf.device-events', 'mcf.installation-outcomes', 'mcf.installation-devices', 'ref.migration-authorisations', 'ref.suppliers', 'dlq', 'dlq.replays', 'enrolment.lanes', 'enrolment.state', 'smi', 'alerts']);
     expect(defs.find((d) => d.name === 'mcf.chunks')?.configs['message.timestamp.type']).toBe('LogAppendTime');
     expect(defs.find((d) => d.name === 'mcf.files')?.configs['cleanup.policy']).toBe('compact');
-    expect(defs.filter((d) => d.keyed).length).toBe(11);
-    for (const name of ['ref.migration-authorisations', 'ref.suppliers', 'enrolment.state', 'smi']) expect(defs.find((d) => d.name === name)?.configs['cleanup.policy']).toBe('compact');
+    expect(defs.filter((d) => d.keyed).length).toBe(12);
+    for (const name of ['ref.migration-authorisations', 'ref.suppliers', 'dlq.replays', 'enrolment.state', 'smi']) expect(defs.find((d) => d.name === name)?.configs['cleanup.policy']).toBe('compact');
   });
 
   it('name an Avro schema that exists for every value schema', () => {
