@@ -2,8 +2,8 @@
  * `s1mig dlq list | show | replay`: the dead letters as an operator needs them, and their
  * replay to the topic they came from after a fix, exactly once: the copies and a marker per
  * replayed letter (compacted topic dlq.replays, keyed by the letter's partition:offset) go
- * in one transaction, and the markers are read again after the transactional producer has
- * fenced any earlier replayer, so a letter is never replayed twice.
+ * in one transaction, and the markers are read again once the transaction has begun (its
+ * transactional id fences any earlier replayer), so a letter is never replayed twice.
  */
 import type { Admin, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
@@ -94,12 +94,17 @@ export async function replayDeadLetters(d: DlqDeps, ids: readonly string[]): Pro
   const producer = d.kafka.producer({ transactionalId: `${d.prefix}dlq-replay`, idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
   await producer.connect();
   try {
-    // Read the markers again now that any earlier replayer's transaction is finished or fenced.
+    // The first transaction initialises the transactional id, which fences an earlier replayer
+    // and ends its open transaction; only then are the markers read again, so what they say is final.
+    const tx = await producer.transaction();
     const replayed = await readReplays(d);
     const chosen = ids.map((id) => byId.get(id)!);
     const todo = chosen.filter((l) => !replayed.has(l.id));
     const already = chosen.filter((l) => replayed.has(l.id)).map((l) => ({ ...l, replayedAtMs: replayed.get(l.id)! }));
-    if (todo.length === 0) return { replayed: [], alreadyReplayed: already };
+    if (todo.length === 0) {
+      await tx.abort().catch(() => undefined);
+      return { replayed: [], alreadyReplayed: already };
+    }
     const dlqTopic = topicName(d.plan, 'dlq');
     const now = Date.now();
     const byTopic = new Map<string, Message[]>();
@@ -110,7 +115,6 @@ export async function replayDeadLetters(d: DlqDeps, ids: readonly string[]): Pro
       byTopic.set(l.origin.topic, list);
     }
     const markers: Message[] = todo.map((l) => ({ key: l.id, value: JSON.stringify({ replayedAtMs: now, to: `${l.origin.topic}:${l.origin.partition}` }) }));
-    const tx = await producer.transaction();
     try {
       await tx.sendBatch({ topicMessages: [...[...byTopic].map(([topic, messages]) => ({ topic, messages })), { topic: topicName(d.plan, 'dlq.replays'), messages: markers }] });
       await tx.commit();
