@@ -4,14 +4,22 @@ import { createKafka } from '../../adapters/kafka/client.js';
 import { createRegistry } from '../../adapters/registry/client.js';
 import { applySchemas } from '../../adapters/registry/schemas.js';
 import { applyTopics, assertNoRefusal } from '../../adapters/topics/apply.js';
+import { loadConfig } from '../../adapters/config/config.js';
+import { strimziTopics } from '../../adapters/topics/strimzi.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
 import { connectedConfig } from '../connect.js';
 
 const USAGE = `usage: s1mig topics apply [--force] [--dry-run] [--no-schemas] [--config FILE] [--json]
+       s1mig topics export --format strimzi [--cluster NAME] [--config FILE]
 
-Creates or reconciles the topics of topics/topics.json (with the configured prefix and the
-profile's replication), then registers the Avro value schemas of avro/ (BACKWARD).`;
+apply:   creates or reconciles the topics of topics/topics.json (with the configured prefix
+         and the profile's replication), then registers the Avro value schemas of avro/
+         (BACKWARD).
+export:  prints the same topics as Strimzi KafkaTopic resources (YAML, one document each)
+         for a cluster whose Topic Operator manages topics; --cluster is the Kafka
+         resource's name (label strimzi.io/cluster, default "kafka"). Set the profile
+         (S1MIG_PROFILE=production: 3 replicas, min ISR 2) as for apply. Needs no broker.`;
 
 export const command: CliCommand = {
   usage: USAGE,
@@ -19,12 +27,20 @@ export const command: CliCommand = {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
       force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false },
       'no-schemas': { type: 'boolean', default: false }, config: { type: 'string' }, json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' } } });
+      format: { type: 'string' }, cluster: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
     if (values.help) {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
-    if (positionals.length !== 1 || positionals[0] !== 'apply') throw new S1migError('USAGE', `expected 'topics apply'\n${USAGE}`);
+    if (positionals.length === 1 && positionals[0] === 'export') {
+      if (values.format !== 'strimzi') throw new S1migError('USAGE', `topics export: --format must be strimzi (the one format there is), got ${JSON.stringify(values.format)}`);
+      const cluster = values.cluster ?? 'kafka';
+      if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(cluster)) throw new S1migError('USAGE', `topics export: --cluster must be a Kubernetes resource name, got ${JSON.stringify(cluster)}`);
+      const config = loadConfig({ file: values.config });
+      process.stdout.write(strimziTopics(topicPlan(loadTopicDefinitions(), config.topics), cluster));
+      return 0;
+    }
+    if (positionals.length !== 1 || positionals[0] !== 'apply') throw new S1migError('USAGE', `expected 'topics apply' or 'topics export --format strimzi'\n${USAGE}`);
     const config = await connectedConfig(values.config);
     const plan = topicPlan(loadTopicDefinitions(), config.topics);
     const admin = createKafka(config, 'admin').admin();
