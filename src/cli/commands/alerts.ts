@@ -171,13 +171,9 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
-      config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      config: { type: 'string' }, json: { type: 'boolean', default: false },
       cert: { type: 'string' }, ref: { type: 'string' }, out: { type: 'string' }, supplier: { type: 'string' }, topic: { type: 'boolean', default: false },
     } });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const [verb, ...rest] = positionals;
     const supplier = supplierOf(values.supplier);
     switch (verb) {

@@ -22,12 +22,8 @@ export const command: CliCommand = {
   async run(args) {
     const { values } = parseArgs({ args, strict: true, options: {
       'keep-running': { type: 'boolean', default: false }, scale: { type: 'string' }, timeout: { type: 'string' },
-      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean', default: false },
     } });
-    if (values.help) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    }
     const scale = Number(values.scale ?? 1);
     if (!(scale > 0 && scale <= 100)) throw new S1migError('USAGE', '--scale must be a number in (0, 100]');
     const timeoutSec = Number(values.timeout ?? 600);

@@ -39,7 +39,7 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
-      config: { type: 'string' }, json: { type: 'boolean', default: false }, stage: { type: 'string' }, all: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      config: { type: 'string' }, json: { type: 'boolean', default: false }, stage: { type: 'string' }, all: { type: 'boolean', default: false },
     } });
     const [verb, ...ids] = positionals;
     if (verb !== 'list' && verb !== 'show' && verb !== 'replay') throw new S1migError('USAGE', `expected 'dlq list', 'dlq show ID' or 'dlq replay ID...'\n${USAGE}`);

@@ -40,7 +40,6 @@ export const command: CliCommand = {
           'signer-cert': { type: 'string' },
           defects: { type: 'string' },
           suppliers: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
         },
       }));
     } catch (err) {
@@ -49,10 +48,6 @@ export const command: CliCommand = {
       const negative = /^Option '(--[a-z-]+)' argument is ambiguous/.exec(message);
       if (negative !== null) return fail(`${negative[1]} must be a whole number (0 or more)`);
       return fail(message.split('\n')[0] ?? 'bad arguments');
-    }
-    if (values.help === true) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
     }
     if (values.ref === undefined || values.smso === undefined || values.installations === undefined || values.out === undefined) {
       return fail(`--ref, --smso, --installations and --out are required (${USAGE})`);

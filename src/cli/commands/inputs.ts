@@ -34,12 +34,8 @@ function inputsCommand(kind: InputKind): CliCommand {
     usage: USAGE[kind],
     async run(args) {
       const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
-        config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+        config: { type: 'string' }, json: { type: 'boolean', default: false },
       } });
-      if (values.help) {
-        process.stdout.write(`${USAGE[kind]}\n`);
-        return 0;
-      }
       const [verb, arg, ...rest] = positionals;
       const verbs = kind === 'ma' ? ['publish', 'withdraw', 'show'] : ['publish', 'show'];
       if (verb === undefined || !verbs.includes(verb) || rest.length > 0 || ((verb === 'publish' || verb === 'withdraw') && arg === undefined)) {

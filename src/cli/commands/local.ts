@@ -13,11 +13,7 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
-    if (values.help) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    }
+      options: { json: { type: 'boolean', default: false } } });
     const [action, ...extra] = positionals;
     if (extra.length > 0 || !['up', 'down', 'status'].includes(action ?? '')) {
       throw new S1migError('USAGE', `expected 'local up', 'local down' or 'local status'`);

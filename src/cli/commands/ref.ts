@@ -10,14 +10,10 @@ export const command: CliCommand = {
   async run(args) {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { force: { type: 'boolean' } } });
     } catch (err) {
       process.stderr.write(`s1mig ref: ${(err as Error).message.split('\n')[0]}\n`);
       return 2;
-    }
-    if (parsed.values.help === true) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
     }
     const [sub, dir, ...extra] = parsed.positionals;
     if (sub !== 'init' || dir === undefined || extra.length > 0) {

@@ -27,7 +27,7 @@ interface ReportArgs {
   timeoutMs: number;
 }
 
-function parse(args: string[]): ReportArgs | null {
+function parse(args: string[]): ReportArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -38,14 +38,12 @@ function parse(args: string[]): ReportArgs | null {
         json: { type: 'boolean', default: false },
         config: { type: 'string' },
         timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
     throw new S1migError('USAGE', `${(err as Error).message.split('\n')[0]} (${USAGE})`);
   }
   const { values, positionals } = parsed;
-  if (values.help) return null;
   if (positionals.length !== 1 || positionals[0] === '') throw new S1migError('USAGE', `expected exactly one FILE_KEY or FILE_ID (${USAGE})`);
   // Seconds, as every command's --timeout (demo's too).
   const seconds = values.timeout === undefined ? 60 : Number(values.timeout);
@@ -102,10 +100,6 @@ async function print(report: FileReport, json: boolean): Promise<void> {
 
 async function run(args: string[]): Promise<number> {
   const opts = parse(args);
-  if (opts === null) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const { selection, report } = await collect(opts);
   if (selection.kind === 'ambiguous') {
     process.stderr.write(`s1mig report: FileID ${opts.file} is ambiguous; use one of: ${selection.fileKeys.join(', ')}\n`);

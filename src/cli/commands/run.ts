@@ -19,12 +19,8 @@ export const command: CliCommand = {
   async run(args) {
     const { values } = parseArgs({ args, strict: true, options: {
       ref: { type: 'string' }, stages: { type: 'string' }, 'metrics-port': { type: 'string' }, 'ops-host': { type: 'string' }, threads: { type: 'string' },
-      'split-supply': { type: 'string' }, partial: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'split-supply': { type: 'string' }, partial: { type: 'string' }, config: { type: 'string' },
     } });
-    if (values.help) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    }
     const refDir = values.ref ?? process.env['S1MIG_REF_DIR'];
     if (!refDir) throw new S1migError('USAGE', `--ref DIR (or S1MIG_REF_DIR) is required\n${USAGE}`);
     const stages = (values.stages ?? STAGES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);

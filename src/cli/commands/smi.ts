@@ -24,12 +24,8 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
-      config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      config: { type: 'string' }, json: { type: 'boolean', default: false },
     } });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const [verb, id, ...rest] = positionals;
     if (verb !== 'show' || id === undefined || rest.length > 0) throw new S1migError('USAGE', `expected 'smi show DEVICE_ID'\n${USAGE}`);
     const deviceId = /^[0-9a-fA-F]{16}$/.test(id) ? id.toLowerCase() : canonicalEui(id);

@@ -38,7 +38,7 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
-      config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      config: { type: 'string' }, json: { type: 'boolean', default: false },
     } });
     if (positionals.length > 0) throw new S1migError('USAGE', `status takes no arguments\n${USAGE}`);
     const config = await connectedConfig(values.config);

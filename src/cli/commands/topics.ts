@@ -27,11 +27,7 @@ export const command: CliCommand = {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: {
       force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false },
       'no-schemas': { type: 'boolean', default: false }, config: { type: 'string' }, json: { type: 'boolean', default: false },
-      format: { type: 'string' }, cluster: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-    if (values.help) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    }
+      format: { type: 'string' }, cluster: { type: 'string' } } });
     if (positionals.length === 1 && positionals[0] === 'export') {
       if (values.format !== 'strimzi') throw new S1migError('USAGE', `topics export: --format must be strimzi (the one format there is), got ${JSON.stringify(values.format)}`);
       const cluster = values.cluster ?? 'kafka';
