@@ -32,6 +32,11 @@ export function canonicalEui(text: string): string | null {
   return upper ? hex.toLowerCase() : hex;
 }
 
+/** `00db…` to `00-DB-…`: the display and DUIS form of a canonical EUI-64 (the inverse of canonicalEui). */
+export function hyphenatedEui(canonical: string): string {
+  return canonical.toUpperCase().match(/../g)!.join('-');
+}
+
 // Buffer.from(s, 'base64') silently skips foreign characters and accepts base64url,
 // so the RFC 4648 §4 syntax is checked here before decoding.
 // With the length a multiple of 4 (checked first) this equals the grouped RFC form

@@ -7,7 +7,7 @@ import { createRegistry } from '../../adapters/registry/client.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
 import { ALERT_SIGNING_CERT_PEM, readAlertSigningCertificate, type AlertSigningCertificate } from '../../core/reference/alert-signing.js';
-import { canonicalEui } from '../../core/values.js';
+import { canonicalEui, hyphenatedEui } from '../../core/values.js';
 import { verifyEnveloped } from '../../core/xml-dsig/signature.js';
 import { MAX_DOCUMENT_CHARS } from '../../core/xml-dsig/dom.js';
 import { recordCodec, type RecordCodec } from '../../pipeline/codecs.js';
@@ -28,8 +28,6 @@ export:  writes one XML file per alert on the topic into DIR (created if missing
          0600, never overwritten): <supplier>/<code>-<device>-<n>.xml.
 tail:    prints each alert as it arrives (one line each), from the topic's end; Ctrl-C ends.
 --supplier EUI keeps only the alerts addressed to that supplier.`;
-
-const hyphenated = (canonical: string): string => canonical.toUpperCase().match(/../g)!.join('-');
 
 interface Source {
   readonly name: string;
@@ -94,7 +92,7 @@ async function verify(files: string[], values: { cert?: string; ref?: string; js
     const r = verifyEnveloped(s.xml, cert.publicKey);
     if (!r.ok) failures.push({ alert: s.name, reason: r.reason });
     // The record's fields must be the ones signed: a consumer may route on them.
-    else if (s.record !== null && !s.xml.includes(`<sr:DeviceID>${hyphenated(s.record.deviceId)}</sr:DeviceID><sr:S1SPAlertCode>${s.record.code}</sr:S1SPAlertCode>`)) {
+    else if (s.record !== null && !s.xml.includes(`<sr:DeviceID>${hyphenatedEui(s.record.deviceId)}</sr:DeviceID><sr:S1SPAlertCode>${s.record.code}</sr:S1SPAlertCode>`)) {
       failures.push({ alert: s.name, reason: 'the record\'s deviceId or code is not what its signed XML says' });
     }
     if (s.record !== null) byCode.set(s.record.code, (byCode.get(s.record.code) ?? 0) + 1);
@@ -154,10 +152,10 @@ async function tail(configFile: string | undefined, supplier: string | null): Pr
       return;
     }
     if (supplier !== null && a.recipient !== supplier) return;
-    process.stdout.write(`${new Date(a.atMs).toISOString()}  ${hyphenated(a.recipient)}  ${a.code.padEnd(24)}  ${hyphenated(a.deviceId)}  ${a.requestId ?? '-'}${a.additionalInformation === null ? '' : `  ${a.additionalInformation}`}\n`);
+    process.stdout.write(`${new Date(a.atMs).toISOString()}  ${hyphenatedEui(a.recipient)}  ${a.code.padEnd(24)}  ${hyphenatedEui(a.deviceId)}  ${a.requestId ?? '-'}${a.additionalInformation === null ? '' : `  ${a.additionalInformation}`}\n`);
   }, { groupStem: `${config.topics.prefix}alerts-tail` });
   await reader.start();
-  process.stderr.write(`following ${codec.topic}${supplier === null ? '' : ` for ${hyphenated(supplier)}`} (Ctrl-C ends)\n`);
+  process.stderr.write(`following ${codec.topic}${supplier === null ? '' : ` for ${hyphenatedEui(supplier)}`} (Ctrl-C ends)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -7,6 +7,7 @@ import { S1migError } from '../../core/errors/s1mig-error.js';
 import { formatStatus, localDown, localStatus, localUp, resolveLocalInstance } from '../../adapters/local/index.js';
 import { createLogger } from '../../adapters/log/logger.js';
 import type { CliCommand } from '../command.js';
+import { hyphenatedEui } from '../../core/values.js';
 
 const USAGE = `usage: s1mig demo [--keep-running] [--scale X] [--timeout SECONDS] [--json]
 
@@ -66,10 +67,9 @@ export const command: CliCommand = {
 
 /** Alerts per supplier and code, one N55 in full, and how to check it independently. */
 function formatAlerts(a: { bySupplier: Record<string, Record<string, number>>; sample: string | null; certificate: string }): string {
-  const hyphen = (eui: string): string => eui.toUpperCase().match(/../g)!.join('-');
   const lines = ['S1SP alerts (signed DUIS S1SPAlert XML on the alerts topic, keyed by supplier):'];
   for (const [supplier, codes] of Object.entries(a.bySupplier).sort()) {
-    lines.push(`  ${hyphen(supplier)}  ${Object.entries(codes).sort().map(([c, n]) => `${c} ${n}`).join(', ')}`);
+    lines.push(`  ${hyphenatedEui(supplier)}  ${Object.entries(codes).sort().map(([c, n]) => `${c} ${n}`).join(', ')}`);
   }
   if (Object.keys(a.bySupplier).length === 0) lines.push('  none');
   if (a.sample !== null) lines.push('', 'one of them in full:', a.sample, '');

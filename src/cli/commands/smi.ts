@@ -10,6 +10,7 @@ import type { SmiTopicRecord } from '../../pipeline/records.js';
 import { readCompactedTable } from '../../pipeline/tables/compacted-table.js';
 import type { CliCommand } from '../command.js';
 import { connectedConfig } from '../connect.js';
+import { hyphenatedEui } from '../../core/values.js';
 
 const USAGE = `usage: s1mig smi show DEVICE_ID [--json] [--config FILE]
 
@@ -17,7 +18,7 @@ show:  the Smart Metering Inventory record of a device (EUI-64, XX-XX-XX-XX-XX-X
        16 hex digits) and its status history, oldest first, as the SMI topic holds it.
        Exit 1 when the device is not in the SMI.`;
 
-const hyphenated = (canonical: string | null): string => (canonical === null ? '-' : canonical.toUpperCase().match(/../g)!.join('-'));
+const hyphenated = (canonical: string | null): string => (canonical === null ? '-' : hyphenatedEui(canonical));
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const command: CliCommand = {

@@ -8,6 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { escapeText } from '../xml-dsig/c14n.js';
 import { signEnveloped, type SignerIdentity } from '../xml-dsig/signature.js';
 import type { AlertCode } from './alert-codes.js';
+import { hyphenatedEui } from '../values.js';
 
 export const DUIS_NS = 'http://www.dccinterface.co.uk/ServiceUserGateway';
 export const DUIS_SCHEMA_VERSION = '5.4';
@@ -28,7 +29,7 @@ export interface AlertFields {
 /** `00db…` to `00-DB-…` (DUIS's EUI form). */
 export function duisEui(canonical: string): string {
   if (!/^[0-9a-f]{16}$/.test(canonical)) throw new RangeError(`${JSON.stringify(canonical)} is not a canonical EUI-64`);
-  return canonical.toUpperCase().match(/../g)!.join('-');
+  return hyphenatedEui(canonical);
 }
 
 const el = (name: string, text: string): string => `<sr:${name}>${escapeText(text)}</sr:${name}>`;

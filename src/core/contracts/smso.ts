@@ -8,6 +8,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { hyphenatedEui } from '../values.js';
 
 /** Codes of a failed attempt (enrolment.md, the report's migration block). */
 export const ENROLMENT_FAILURE_CODES = ['ENR_CHF_UNREACHABLE', 'ENR_COMMISSION_FAILED', 'ENR_SMSO_TIMEOUT'] as const;
@@ -58,8 +59,6 @@ export function attemptCounter(fileKey: string, installationId: string, attempt:
   return h.readBigUInt64BE(0) & ((1n << 63n) - 1n);
 }
 
-const EUI_HYPHENATED = (canonical: string): string => canonical.toUpperCase().match(/../g)!.join('-');
-
 /**
  * A request ID `<originator>:<target>:<counter>` (hyphenated upper-case EUI-64s), the counter
  * derived from what identifies the attempt, so every retry of it, before or after a crash,
@@ -67,5 +66,5 @@ const EUI_HYPHENATED = (canonical: string): string => canonical.toUpperCase().ma
  */
 export function requestId(originator: string, target: string, counter: bigint): string {
   if (counter < 0n || counter >= 1n << 64n) throw new RangeError('request counter out of range');
-  return `${EUI_HYPHENATED(originator)}:${EUI_HYPHENATED(target)}:${counter}`;
+  return `${hyphenatedEui(originator)}:${hyphenatedEui(target)}:${counter}`;
 }

@@ -21,6 +21,7 @@ import { publishInputFile } from '../inputs/publish-inputs.js';
 import { londonDate } from '../../core/inputs/london-day.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { summarise, type UploadSummary } from './demo-summary.js';
+import { hyphenatedEui } from '../../core/values.js';
 
 export interface DemoOptions {
   workDir: string;
@@ -184,9 +185,8 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
 
 /** The supplier directory: the demo's two suppliers, both taking S1SP alerts. */
 async function publishDemoSuppliers(dir: string, deps: Parameters<typeof publishInputFile>[0]): Promise<void> {
-  const hyphen = (eui: string): string => eui.toUpperCase().match(/../g)!.join('-');
   const csv = join(dir, 'suppliers.csv');
-  writeFileSync(csv, `supplier,duisVersion,name\n${DEMO_SUPPLIERS.map((s, i) => `${hyphen(s)},5.4,Demo Supplier ${'AB'[i]}`).join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(csv, `supplier,duisVersion,name\n${DEMO_SUPPLIERS.map((s, i) => `${hyphenatedEui(s)},5.4,Demo Supplier ${'AB'[i]}`).join('\n')}\n`, { mode: 0o600 });
   const r = await publishInputFile(deps, 'suppliers', csv);
   if (!r.ok) throw new S1migError('INTERNAL', `demo supplier directory refused: ${r.problems.map((p) => p.message).join('; ')}`);
 }
@@ -194,8 +194,7 @@ async function publishDemoSuppliers(dir: string, deps: Parameters<typeof publish
 /** The MAs the demo's Migration files name, published like `s1mig ma publish` does. */
 async function publishDemoMas(files: readonly DemoFile[], dir: string, deps: Parameters<typeof publishInputFile>[0]): Promise<void> {
   const day = londonDate(Date.now());
-  const hyphen = (eui: string): string => eui.toUpperCase().match(/../g)!.join('-');
-  const rows = files.flatMap((f) => (f.ma === null ? [] : [`${f.ma.reference},${hyphen(f.ma.supplier)},${f.ma.smso},${day},${f.ma.requested},${f.ma.committed}`]));
+  const rows = files.flatMap((f) => (f.ma === null ? [] : [`${f.ma.reference},${hyphenatedEui(f.ma.supplier)},${f.ma.smso},${day},${f.ma.requested},${f.ma.committed}`]));
   const csv = join(dir, 'migration-authorisations.csv');
   writeFileSync(csv, `reference,supplier,smso,migrationDate,requested,committed\n${rows.join('\n')}\n`, { mode: 0o600 });
   const r = await publishInputFile(deps, 'ma', csv);

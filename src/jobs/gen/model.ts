@@ -50,6 +50,4 @@ export interface PlannedInstallation {
   injected: InstallationCode[];
 }
 
-export function formatEui(canonical: string): string {
-  return canonical.toUpperCase().match(/../g)!.join('-');
-}
+export { hyphenatedEui as formatEui } from '../../core/values.js';
