@@ -1,4 +1,4 @@
-import type { KafkaMessage, Message } from 'kafkajs';
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
 /** Headers of a dead-letter record: why, where it came from; the value and key are the original bytes. */
 export const DLQ_HEADERS = {
@@ -10,11 +10,15 @@ export const DLQ_HEADERS = {
   timestamp: 's1mig-origin-timestamp',
 } as const;
 
+/** A header's value as a record carries it once: the last of a repeated header. */
+export function lastHeaderValue(v: IHeaders[string]): Buffer | string | undefined {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
 export function deadLetter(stage: string, reason: string, topic: string, partition: number, m: KafkaMessage): Message {
   const headers: Record<string, string | Buffer> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
-    if (v === undefined) continue;
-    const one = Array.isArray(v) ? v[v.length - 1] : v;
+    const one = lastHeaderValue(v);
     if (one !== undefined) headers[k] = one;
   }
   return {

@@ -54,7 +54,7 @@ export type StageName = keyof typeof STAGE_REGISTRY;
 export const STAGES: readonly StageName[] = ['splitter', 'validator', 'enrolment'];
 
 /** Consumer group of a stage: derived from the topic prefix, so deployments on one cluster never share groups. */
-export function groupIdFor(config: Pick<S1migConfig, 'topics'>, stage: StageName): string {
+export function groupIdFor(config: { readonly topics: { readonly prefix: string } }, stage: StageName): string {
   return `${config.topics.prefix}${stage}`;
 }
 

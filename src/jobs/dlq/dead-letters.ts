@@ -9,7 +9,7 @@ import type { Admin, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
 import { topicName, type TopicPlanEntry } from '../../adapters/topics/definitions.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
-import { DLQ_HEADERS } from '../../pipeline/dlq.js';
+import { DLQ_HEADERS, lastHeaderValue } from '../../pipeline/dlq.js';
 import { readTopicsToEnd } from '../../pipeline/tables/topic-reader.js';
 
 /** The header a replayed record carries: `<dlq topic>:<partition>:<offset>` of its letter. */
@@ -40,8 +40,7 @@ export interface DlqDeps {
 const DLQ_NAMES = new Set<string>(Object.values(DLQ_HEADERS));
 
 function header(h: IHeaders | undefined, name: string): string {
-  const v = h?.[name];
-  const one = Array.isArray(v) ? v[v.length - 1] : v;
+  const one = lastHeaderValue(h?.[name]);
   return one === undefined ? '' : Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
 }
 
@@ -49,9 +48,8 @@ function toLetter(partition: number, m: KafkaMessage, replayed: ReadonlyMap<stri
   const id = `${partition}:${m.offset}`;
   const own: Record<string, Buffer> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
-    if (DLQ_NAMES.has(k) || v === undefined) continue;
-    const one = Array.isArray(v) ? v[v.length - 1] : v;
-    if (one !== undefined) own[k] = Buffer.isBuffer(one) ? one : Buffer.from(String(one));
+    const one = DLQ_NAMES.has(k) ? undefined : lastHeaderValue(v);
+    if (one !== undefined) own[k] = Buffer.isBuffer(one) ? one : Buffer.from(one);
   }
   return {
     id, stage: header(m.headers, DLQ_HEADERS.stage), reason: header(m.headers, DLQ_HEADERS.reason),

@@ -9,6 +9,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { topicName, type TopicPlanEntry } from '../../adapters/topics/definitions.js';
 import { recordCodec } from '../../pipeline/codecs.js';
 import { laterStateRow } from '../../pipeline/enrolment/tables.js';
+import { groupIdFor } from '../../pipeline/processor.js';
 import type { EnrolmentStateRecord, FileResultRecord } from '../../pipeline/records.js';
 import { readCompactedTable } from '../../pipeline/tables/compacted-table.js';
 
@@ -53,7 +54,7 @@ export interface StatusDeps {
 }
 
 async function stageStatus(d: StatusDeps, stage: keyof typeof STAGE_INPUTS): Promise<StageStatus> {
-  const group = `${d.prefix}${stage}`;
+  const group = groupIdFor({ topics: { prefix: d.prefix } }, stage);
   const topic = topicName(d.plan, STAGE_INPUTS[stage]);
   const [described, committed, ends] = await Promise.all([
     d.admin.describeGroups([group]),

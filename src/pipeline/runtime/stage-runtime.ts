@@ -153,7 +153,8 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     const floor = stage.commitFloor(slot.state);
     const point = upTo === null ? null : floor !== null && floor < upTo ? floor : upTo;
     const sendOffsets = point !== null && point > slot.committed;
-    const topicMessages = outputs.filter((o) => o.messages.length > 0).map((o) => ({ topic: o.topic, messages: [...o.messages] }));
+    // sendChunks builds the calls' own arrays: the stage's outputs are not copied first.
+    const topicMessages: TopicMessages[] = outputs.filter((o) => o.messages.length > 0);
     if (dead.length > 0) topicMessages.push({ topic: deps.dlqTopic, messages: dead.map((d) => deadLetter(stage.name, d.reason, topic, slot.partition, d.message)) });
     if (topicMessages.length === 0 && !sendOffsets) return;
     const producer = await producers.get(topic, slot.partition);
