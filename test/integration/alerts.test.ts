@@ -10,7 +10,6 @@ import { londonDate } from '../../src/core/inputs/london-day.js';
 import { readAlertSigningCertificate } from '../../src/core/reference/alert-signing.js';
 import { verifyEnveloped } from '../../src/core/xml-dsig/signature.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
-import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
 import type { AlertRecord, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
 import { expectedAlerts, installationsOf } from '../support/mcf-alerts.js';
@@ -40,15 +39,7 @@ describe('S1SP alerts on the real broker', () => {
   });
 
   const decode = async <T>(m: KafkaMessage): Promise<T> => (await world.registry.decode(m.value!)) as T;
-  const publishFile = async (f: string): Promise<string> => {
-    const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    try {
-      return (await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), f, { chunkSize: 64 * 1024 })).fileKey;
-    } finally {
-      await producer.disconnect();
-    }
-  };
+  const publishFile = (file: string): Promise<string> => world.publish(file);
   const finals = async (fileKey: string, n: number): Promise<InstallationOutcomeRecord[]> => {
     const deadline = Date.now() + 120_000;
     for (;;) {

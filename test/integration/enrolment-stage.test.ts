@@ -7,7 +7,6 @@ import { SmsoSimulator, SIMULATOR_DEFAULTS } from '../../src/adapters/smso/simul
 import { topicName } from '../../src/adapters/topics/definitions.js';
 import { londonDate } from '../../src/core/inputs/london-day.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
-import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { startProcessor, type Processor } from '../../src/pipeline/processor.js';
 import type { AlertRecord, EnrolmentStateRecord, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
 import { checkWithTools } from '../support/xml-tools.js';
@@ -84,15 +83,7 @@ describe('the enrolment stage on the real broker', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  const publishFile = async (file: string): Promise<string> => {
-    const producer = world.res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    try {
-      return (await publishMcf(producer, topicName(world.plan, 'mcf.chunks'), file, { chunkSize: 64 * 1024 })).fileKey;
-    } finally {
-      await producer.disconnect();
-    }
-  };
+  const publishFile = (file: string): Promise<string> => world.publish(file);
 
   let fileA: string;
   let keyA: string;

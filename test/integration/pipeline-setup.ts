@@ -6,7 +6,8 @@ import { generateMcf, type GenerateOptions } from '../../src/jobs/gen/generate.j
 import { createRegistry } from '../../src/adapters/registry/client.js';
 import { applySchemas } from '../../src/adapters/registry/schemas.js';
 import { applyTopics } from '../../src/adapters/topics/apply.js';
-import { loadTopicDefinitions, topicPlan, type TopicPlanEntry } from '../../src/adapters/topics/definitions.js';
+import { loadTopicDefinitions, topicName, topicPlan, type TopicPlanEntry } from '../../src/adapters/topics/definitions.js';
+import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { Resources, testConfig } from './helpers.js';
 
 /** A pipeline test world: random-prefixed topics and schemas, a fresh dev reference directory. */
@@ -25,5 +26,15 @@ export async function pipelineWorld(partitions?: Partial<Record<string, number>>
   initReferenceDirectory(refDir);
   const gen = async (name: string, opts: Partial<GenerateOptions> & { installations: number }) =>
     generateMcf({ refDir, smso: 'MDS', seed: name, purpose: 'EarlyValidation', out: join(dir, `${name}.xml`), fileId: name, ...opts });
-  return { config, res, plan, registry, dir, refDir, gen };
+  /** Publishes an MCF as `s1mig publish` does (64 KiB chunks, a producer of its own); returns its file key. */
+  const publish = async (file: string): Promise<string> => {
+    const producer = res.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      return (await publishMcf(producer, topicName(plan, 'mcf.chunks'), file, { chunkSize: 64 * 1024 })).fileKey;
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  return { config, res, plan, registry, dir, refDir, gen, publish };
 }
