@@ -14,7 +14,7 @@ import { recordCodec, type RecordCodec } from '../../pipeline/codecs.js';
 import type { AlertRecord } from '../../pipeline/records.js';
 import { readTopicsToEnd, TopicReader } from '../../pipeline/tables/topic-reader.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 
 const USAGE = `usage: s1mig alerts verify [FILE ...] [--cert FILE | --ref DIR] [--supplier EUI] [--json] [--config FILE]
        s1mig alerts export --out DIR [--supplier EUI] [--config FILE]

@@ -4,7 +4,7 @@ import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitio
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { listDeadLetters, replayDeadLetters, type DeadLetterRecord, type DlqDeps } from '../../jobs/dlq/dead-letters.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 
 const USAGE = `usage: s1mig dlq list [--stage STAGE] [--json] [--config FILE]
        s1mig dlq show ID [--json] [--config FILE]

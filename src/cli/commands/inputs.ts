@@ -11,10 +11,11 @@ import type { EnrolmentStateRecord } from '../../pipeline/records.js';
 import { laterStateRow } from '../../pipeline/enrolment/tables.js';
 import { NO_USAGE, type MaUsage } from '../../core/enrolment/quantity.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
+import { inputPath } from '../../adapters/fs/stream-input.js';
 
 const USAGE = {
-  ma: `usage: s1mig ma publish FILE | ma withdraw REFERENCE | ma show [REFERENCE] [--json] [--config FILE]
+  ma: `usage: s1mig ma publish FILE|- | ma withdraw REFERENCE | ma show [REFERENCE] [--json] [--config FILE]
 
 publish:  validates a Migration Authorisation CSV (reference,supplier,smso,migrationDate,
           requested,committed) and publishes every row to the MA topic in one transaction;
@@ -22,7 +23,7 @@ publish:  validates a Migration Authorisation CSV (reference,supplier,smso,migra
 withdraw: publishes a tombstone for REFERENCE.
 show:     the MA table as the topic holds it, with what each MA has used (committed and
           excess installations started and not given back by a failure).`,
-  suppliers: `usage: s1mig suppliers publish FILE | suppliers show [--json] [--config FILE]
+  suppliers: `usage: s1mig suppliers publish FILE|- | suppliers show [--json] [--config FILE]
 
 publish:  validates a supplier directory CSV (supplier,duisVersion,name) and publishes every
           row in one transaction; a file with any bad line is refused whole (exit 2).
@@ -48,7 +49,8 @@ function inputsCommand(kind: InputKind): CliCommand {
       const deps = { kafka, registry, plan, prefix: config.topics.prefix };
       try {
         if (verb === 'publish') {
-          const r = await publishInputFile(deps, kind, arg!);
+          const input = await inputPath(arg!);
+          const r = await publishInputFile(deps, kind, input.path).finally(() => input.dispose());
           if (!r.ok) {
             for (const p of r.problems) process.stderr.write(`${arg}:${p.line}: ${p.message}\n`);
             process.stderr.write(`s1mig ${kind} publish: ${arg} refused, ${new Set(r.problems.map((p) => p.line)).size} bad line(s); nothing published\n`);

@@ -5,10 +5,11 @@ import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
 import { publishMcf } from '../../jobs/publish/publish-file.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 import { progressLine } from '../render/progress.js';
+import { inputPath } from '../../adapters/fs/stream-input.js';
 
-const USAGE = 'usage: s1mig publish FILE... [--chunk-size BYTES] [--key FILE_KEY] [--config FILE] [--json]';
+const USAGE = 'usage: s1mig publish FILE...|- [--chunk-size BYTES] [--key FILE_KEY] [--config FILE] [--json]';
 
 export const command: CliCommand = {
   usage: USAGE,
@@ -17,6 +18,7 @@ export const command: CliCommand = {
       'chunk-size': { type: 'string' }, key: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean', default: false },
     } });
     if (positionals.length === 0) throw new S1migError('USAGE', USAGE);
+    if (positionals.filter((p) => p === '-').length > 1) throw new S1migError('USAGE', 'standard input (-) can be read once');
     if (values.key !== undefined && positionals.length > 1) throw new S1migError('USAGE', '--key applies to one FILE only');
     const chunkSize = values['chunk-size'] === undefined ? undefined : Number(values['chunk-size']);
     const config = await connectedConfig(values.config);
@@ -27,12 +29,18 @@ export const command: CliCommand = {
       const results = [];
       for (const path of positionals) {
         const show = progressLine(`publishing ${path}`, 'MB', { enabled: !values.json, format: (bytes) => (bytes / 1e6).toFixed(1) });
-        const r = await publishMcf(producer, topic, path, {
-          ...(chunkSize !== undefined ? { chunkSize } : {}),
-          ...(values.key !== undefined ? { fileKey: values.key } : {}),
-          onProgress: (sent, total) => show.update(sent, total),
-        });
-        show.clear();
+        const input = await inputPath(path);
+        let r;
+        try {
+          r = await publishMcf(producer, topic, input.path, {
+            ...(chunkSize !== undefined ? { chunkSize } : {}),
+            ...(values.key !== undefined ? { fileKey: values.key } : {}),
+            onProgress: (sent, total) => show.update(sent, total),
+          });
+        } finally {
+          show.clear();
+          input.dispose();
+        }
         results.push({ file: path, ...r });
         if (!values.json) process.stdout.write(`${path}: published as ${r.fileKey} (${r.chunks} chunks, ${r.bytes} bytes, sha256 ${r.sha256.slice(0, 16)}...) to ${topic}\n`);
       }

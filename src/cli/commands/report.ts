@@ -12,7 +12,7 @@ import { TextReportSink } from '../render/text-report.js';
 import type { ReportSink } from '../../core/outcome/report.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 
 const USAGE = `usage: s1mig report FILE_KEY|FILE_ID [--json] [--config FILE] [--timeout SECONDS]
 

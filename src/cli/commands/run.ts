@@ -3,7 +3,7 @@ import { S1migError } from '../../core/errors/s1mig-error.js';
 import { createLogger, type Logger } from '../../adapters/log/logger.js';
 import { startProcessor, STAGES, type StageName } from '../../pipeline/processor.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 
 const USAGE = `usage: s1mig run --ref DIR [--stages splitter,validator,enrolment] [--metrics-port N] [--ops-host ADDRESS]
                  [--threads N] [--split-supply allow|reject] [--partial allow|deny] [--config FILE]

@@ -4,7 +4,7 @@ import { createRegistry } from '../../adapters/registry/client.js';
 import { applySchemas } from '../../adapters/registry/schemas.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 
 const USAGE = `usage: s1mig schemas apply [--config FILE] [--json]
 

@@ -9,7 +9,7 @@ import { recordCodec } from '../../pipeline/codecs.js';
 import type { SmiTopicRecord } from '../../pipeline/records.js';
 import { readCompactedTable } from '../../pipeline/tables/compacted-table.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 import { hyphenatedEui } from '../../core/values.js';
 
 const USAGE = `usage: s1mig smi show DEVICE_ID [--json] [--config FILE]

@@ -5,7 +5,7 @@ import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitio
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { readStatus, type StatusReport } from '../../jobs/status/read-status.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 
 const USAGE = `usage: s1mig status [--json] [--config FILE]
 

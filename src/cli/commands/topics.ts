@@ -8,7 +8,7 @@ import { loadConfig } from '../../adapters/config/config.js';
 import { strimziTopics } from '../../adapters/topics/strimzi.js';
 import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../connect.js';
+import { connectedConfig } from '../../jobs/connect.js';
 
 const USAGE = `usage: s1mig topics apply [--force] [--dry-run] [--no-schemas] [--config FILE] [--json]
        s1mig topics export --format strimzi [--cluster NAME] [--config FILE]

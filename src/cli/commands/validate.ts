@@ -4,24 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import type { DeviceCryptoChecker } from '../../core/contracts/device-crypto.js';
-import { createPoolChecker } from '../../adapters/pool/pool-checker.js';
-import { createInThreadChecker } from '../../core/device-crypto/index.js';
-import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
-import { loadReference } from '../../core/reference/index.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import { loadReference, type Reference } from '../../core/reference/index.js';
 import { JsonReportSink } from '../render/json-report.js';
 import { writableOutput } from '../render/output.js';
 import { TextReportSink } from '../render/text-report.js';
 import { regularFileSize } from '../../adapters/fs/read-file.js';
+import { inputPath } from '../../adapters/fs/stream-input.js';
+import { checkerFor } from '../../jobs/validate/checker-choice.js';
 import { DEFAULT_POLICY, validateFile, type ValidationPolicy } from '../../jobs/validate/validate-file.js';
 import { isClosedOutput } from '../closed-output.js';
 import type { CliCommand } from '../command.js';
 import { progressLine } from '../render/progress.js';
 
-const USAGE = 'usage: s1mig validate FILE --ref DIR [--json] [--split-supply allow|reject] [--partial allow|deny]';
-
-/** Below ~1 MB the pool start-up costs more than it saves (bench/validate-checkers.ts, docs/mcf-parser.md). */
-export const IN_THREAD_MAX_BYTES = 1024 * 1024;
+const USAGE = 'usage: s1mig validate FILE|- --ref DIR [--json] [--split-supply allow|reject] [--partial allow|deny]';
 
 interface ValidateArgs {
   file: string;
@@ -57,27 +53,24 @@ function parse(args: string[]): ValidateArgs {
   return { file: positionals[0]!, ref: values.ref, json: values.json === true, policy: { splitSupply: split, partial } };
 }
 
-function makeChecker(refDir: string, size: number): DeviceCryptoChecker {
-  if (size <= IN_THREAD_MAX_BYTES) return createInThreadChecker(refDir);
-  try {
-    return createPoolChecker(refDir);
-  } catch (err) {
-    // Without a built worker (e.g. run from the sources) the work still gets done, on one core.
-    if (errorCode(err) === 'INTERNAL') return createInThreadChecker(refDir);
-    throw err;
-  }
-}
-
-
 /**
  * The report is spooled to a temporary file and copied to stdout only once validation has
  * finished: on exit 2 or 3 stdout stays empty even when a failure happens mid-way.
  */
 async function run(args: string[]): Promise<number> {
   const opts = parse(args);
-  const size = await regularFileSize(opts.file);
   const ref = loadReference(opts.ref);
-  const checker = makeChecker(ref.dir, size);
+  const input = await inputPath(opts.file);
+  try {
+    return await validateInput(opts, ref, input.path);
+  } finally {
+    input.dispose();
+  }
+}
+
+async function validateInput(opts: ValidateArgs, ref: Reference, file: string): Promise<number> {
+  const size = await regularFileSize(file);
+  const checker = checkerFor(ref.dir, size);
   const spoolDir = await mkdtemp(join(tmpdir(), 's1mig-validate-'));
   const show = progressLine('validating', 'MB', { enabled: !opts.json, format: (bytes) => (bytes / 1e6).toFixed(1) });
   try {
@@ -85,7 +78,7 @@ async function run(args: string[]): Promise<number> {
     const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600 });
     const out = writableOutput(spool);
     const sink = opts.json ? new JsonReportSink(out) : new TextReportSink(out);
-    const summary = await validateFile(opts.file, ref, checker, opts.policy, sink, { onProgress: show.update });
+    const summary = await validateFile(file, ref, checker, opts.policy, sink, { onProgress: show.update });
     spool.end();
     await finished(spool);
     show.clear();

@@ -1,5 +1,6 @@
 import type { TextOutput } from './output.js';
 import type { CodedMessage, DeviceReport, InstallationHead, InstallationReport, ReportHeader, ReportSink, ReportSummary } from '../../core/outcome/report.js';
+import { summaryJson } from '../../core/outcome/report.js';
 
 /**
  * Streams the JSON report of validation.md: byte for byte what JSON.stringify(report,
@@ -47,18 +48,7 @@ export class JsonReportSink implements ReportSink {
   }
 
   async end(s: ReportSummary): Promise<void> {
-    const summary = {
-      installations: s.installations,
-      valid: s.valid,
-      partial: s.partial,
-      excluded: s.excluded,
-      invalid: s.invalid,
-      devices: s.devices,
-      devicesValid: s.devicesValid,
-      devicesInvalid: s.devicesInvalid,
-      ...(s.migration ? { migrated: s.migration.migrated, migratedPartial: s.migration.migratedPartial, migratedDormant: s.migration.migratedDormant,
-        failed: s.migration.failed, waiting: s.migration.waiting, alerts: s.migration.alerts } : {}),
-    };
+    const summary = summaryJson(s);
     const close = this.count === 0 ? ']' : '\n  ]';
     await this.out.write(`${close},\n  "summary": ${indent(JSON.stringify(summary, null, 2), '  ')}\n}\n`);
     await this.out.flush();

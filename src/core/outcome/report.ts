@@ -105,3 +105,19 @@ export interface ReportSink {
 export function emptySummary(): ReportSummary {
   return { installations: 0, valid: 0, partial: 0, excluded: 0, invalid: 0, devices: 0, devicesValid: 0, devicesInvalid: 0 };
 }
+
+/** The JSON report's `summary` object (validation.md; enrolment.md adds the migration counts). */
+export function summaryJson(s: ReportSummary): Record<string, unknown> {
+  return {
+    installations: s.installations,
+    valid: s.valid,
+    partial: s.partial,
+    excluded: s.excluded,
+    invalid: s.invalid,
+    devices: s.devices,
+    devicesValid: s.devicesValid,
+    devicesInvalid: s.devicesInvalid,
+    ...(s.migration ? { migrated: s.migration.migrated, migratedPartial: s.migration.migratedPartial, migratedDormant: s.migration.migratedDormant,
+      failed: s.migration.failed, waiting: s.migration.waiting, alerts: s.migration.alerts } : {}),
+  };
+}
