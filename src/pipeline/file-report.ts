@@ -12,6 +12,17 @@ export interface FileReport {
   readonly pending: number;
 }
 
+/** One decided upload of a file key, as `report` lists them. */
+export interface UploadEntry {
+  /** `<partition>:<offset of its first chunk>` on the input topic. */
+  readonly upload: string;
+  readonly status: 'accepted' | 'rejected';
+  readonly codes: readonly string[];
+  readonly sha256: string | null;
+  readonly receivedAt: string;
+  readonly decidedAt: string;
+}
+
 export type FileSelection =
   | { readonly kind: 'found'; readonly fileKey: string }
   | { readonly kind: 'ambiguous'; readonly fileKeys: readonly string[] }
@@ -34,6 +45,8 @@ export function selectFile(arg: string, fileKeys: Iterable<string>): FileSelecti
 export class FileReportCollector {
   private readonly accepted = new Map<string, FileResultRecord>();
   private readonly rejected = new Map<string, FileResultRecord>();
+  /** Every rejected upload per file key (each has its own key in the compacted topic). */
+  private readonly rejections = new Map<string, Map<string, FileResultRecord>>();
   private readonly outcomes = new Map<string, Map<string, InstallationOutcomeRecord>>();
   /** The enrolment stage's latest outcome per installation of a Migration file: the final status, codes and migration block. */
   private readonly finals = new Map<string, Map<string, InstallationOutcomeRecord>>();
@@ -47,6 +60,26 @@ export class FileReportCollector {
     }
     const prev = this.rejected.get(r.fileKey);
     if (prev === undefined || r.decidedAtMs >= prev.decidedAtMs) this.rejected.set(r.fileKey, r);
+    let all = this.rejections.get(r.fileKey);
+    if (!all) this.rejections.set(r.fileKey, (all = new Map()));
+    all.set(r.upload, r);
+  }
+
+  /** The accepted record of a file key (with the splitter's emission progress), if any. */
+  acceptedRecord(fileKey: string): FileResultRecord | undefined {
+    return this.accepted.get(fileKey);
+  }
+
+  /** Every decided upload of a file key, oldest first: the accepted one and each rejection. */
+  uploads(fileKey: string): UploadEntry[] {
+    const records = [...(this.rejections.get(fileKey)?.values() ?? [])];
+    const ok = this.accepted.get(fileKey);
+    if (ok) records.push(ok);
+    records.sort((a, b) => a.receivedAtMs - b.receivedAtMs || a.decidedAtMs - b.decidedAtMs);
+    return records.map((r) => ({
+      upload: r.upload, status: r.status, codes: r.errors.map((e) => e.code), sha256: r.sha256,
+      receivedAt: new Date(r.receivedAtMs).toISOString(), decidedAt: new Date(r.decidedAtMs).toISOString(),
+    }));
   }
 
   addOutcome(r: InstallationOutcomeRecord): void {

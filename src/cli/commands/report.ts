@@ -1,30 +1,39 @@
 import { parseArgs } from 'node:util';
-import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
-import { createKafka } from '../../adapters/kafka/client.js';
-import { recordCodec } from '../../pipeline/codecs.js';
-import { FileReportCollector, selectFile, type FileReport } from '../../pipeline/file-report.js';
-import { readTopicsToEnd } from '../../pipeline/tables/topic-reader.js';
-import { installationKey, type FileResultRecord, type InstallationDevicesRecord, type InstallationOutcomeRecord } from '../../pipeline/records.js';
-import { createRegistry } from '../../adapters/registry/client.js';
+import { S1migError } from '../../core/errors/s1mig-error.js';
+import type { ReportSink } from '../../core/outcome/report.js';
+import type { FileState } from '../../pipeline/file-state.js';
+import { lookUpFile, type FileLookup } from '../../jobs/report/read-report.js';
+import { connectedConfig } from '../../jobs/connect.js';
 import { JsonReportSink } from '../render/json-report.js';
 import { writableOutput } from '../render/output.js';
 import { TextReportSink } from '../render/text-report.js';
-import type { ReportSink } from '../../core/outcome/report.js';
-import { loadTopicDefinitions, topicPlan } from '../../adapters/topics/definitions.js';
 import type { CliCommand } from '../command.js';
-import { connectedConfig } from '../../jobs/connect.js';
 
-const USAGE = `usage: s1mig report FILE_KEY|FILE_ID [--json] [--config FILE] [--timeout SECONDS]
+const USAGE = `usage: s1mig report FILE_KEY|FILE_ID [--json] [--wait [--until validated|complete]] [--timeout SECONDS] [--config FILE]
 
 Reads the file's report back from the pipeline's topics (read_committed), in the shape of
-\`validate --json\` with the migration block for a Migration file. FILE_ID works when one
-file key has it. --timeout: how long to read the topics to their end (default 60 seconds).`;
+\`validate --json\` with the migration block for a Migration file, after the file's state
+(uploading, emitting, validating, enrolling, complete, rejected) and every upload of its
+key (accepted, rejected re-submissions, transport rejections). FILE_ID works when one file
+key has it; an upload still arriving is found by its whole FILE_KEY.
+--json       the report object with "state", "progress" and "uploads" after "summary"
+--wait       read again every 2 seconds until the file reaches --until's state or fails
+--until      validated (every installation has its validation outcome) or complete
+             (also every enrolment final; the default)
+--timeout    seconds: reading the topics, or with --wait the whole wait (default 60, with --wait 600)
+Exit status: 0 accepted and at the state asked for, 1 rejected or unknown, 4 still in progress.`;
+
+/** Exit status of a file not yet at the state asked for (also when --wait ran out of time). */
+export const IN_PROGRESS_EXIT = 4;
+const POLL_MS = 2000;
 
 interface ReportArgs {
   file: string;
   json: boolean;
   config: string | undefined;
   timeoutMs: number;
+  wait: boolean;
+  until: 'validated' | 'complete';
 }
 
 function parse(args: string[]): ReportArgs {
@@ -38,82 +47,81 @@ function parse(args: string[]): ReportArgs {
         json: { type: 'boolean', default: false },
         config: { type: 'string' },
         timeout: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        until: { type: 'string' },
       },
     });
   } catch (err) {
-    throw new S1migError('USAGE', `${(err as Error).message.split('\n')[0]} (${USAGE})`);
+    throw new S1migError('USAGE', `${(err as Error).message.split('\n')[0]} (${USAGE.split('\n')[0]})`);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1 || positionals[0] === '') throw new S1migError('USAGE', `expected exactly one FILE_KEY or FILE_ID (${USAGE})`);
+  if (positionals.length !== 1 || positionals[0] === '') throw new S1migError('USAGE', `expected exactly one FILE_KEY or FILE_ID (${USAGE.split('\n')[0]})`);
+  const wait = values.wait === true;
   // Seconds, as every command's --timeout (demo's too).
-  const seconds = values.timeout === undefined ? 60 : Number(values.timeout);
+  const seconds = values.timeout === undefined ? (wait ? 600 : 60) : Number(values.timeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new S1migError('USAGE', `--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
-  const timeoutMs = Math.ceil(seconds * 1000);
-  return { file: positionals[0]!, json: values.json === true, config: values.config, timeoutMs };
+  const until = values.until ?? 'complete';
+  if (until !== 'validated' && until !== 'complete') throw new S1migError('USAGE', `--until must be validated or complete, got ${JSON.stringify(until)}`);
+  if (values.until !== undefined && !wait) throw new S1migError('USAGE', '--until goes with --wait');
+  return { file: positionals[0]!, json: values.json === true, config: values.config, timeoutMs: Math.ceil(seconds * 1000), wait, until };
 }
 
-/**
- * Reads the files topic to its end (the file keys are needed to resolve a bare FileID),
- * then the outcomes topic, keeping only the selected file's records (filtered by message
- * key before decoding).
- */
-async function collect(opts: ReportArgs): Promise<{ selection: ReturnType<typeof selectFile>; report: FileReport | null }> {
-  const config = await connectedConfig(opts.config);
-  const plan = topicPlan(loadTopicDefinitions(), config.topics);
-  const registry = createRegistry(config);
-  const kafka = createKafka(config, 'report');
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const files = await recordCodec<FileResultRecord>(registry, plan, 'mcf.files');
-    const outcomes = await recordCodec<InstallationOutcomeRecord>(registry, plan, 'mcf.installation-outcomes');
-    const devices = await recordCodec<InstallationDevicesRecord>(registry, plan, 'mcf.installation-devices');
-    const collector = new FileReportCollector();
-    await readTopicsToEnd(kafka, admin, [files.topic], async (_t, _p, m) => {
-      if (m.value !== null) collector.addFileResult(await files.decode(m.value));
-    }, { timeoutMs: opts.timeoutMs, groupStem: `${config.topics.prefix}report` });
-    const selection = selectFile(opts.file, collector.fileKeys());
-    if (selection.kind !== 'found') return { selection, report: null };
-    const prefix = Buffer.from(installationKey(selection.fileKey, ''));
-    await readTopicsToEnd(kafka, admin, [outcomes.topic, devices.topic], async (topic, _p, m) => {
-      if (m.value === null || m.key === null || m.key.subarray(0, prefix.length).compare(prefix) !== 0) return;
-      if (topic === devices.topic) collector.addDeviceSegment(await devices.decode(m.value));
-      else collector.addOutcome(await outcomes.decode(m.value));
-    }, { timeoutMs: opts.timeoutMs, groupStem: `${config.topics.prefix}report` });
-    return { selection, report: collector.report(selection.fileKey) };
-  } catch (cause) {
-    if (errorCode(cause) !== undefined) throw cause;
-    throw new S1migError('KAFKA_UNAVAILABLE', `report failed: ${(cause as Error).message} (brokers ${config.kafka.brokers.join(',')})`, { cause });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+/** Whether a file in `state` has got as far as `until` asks (or will never get further). */
+export function reached(state: FileState, until: ReportArgs['until']): boolean {
+  if (state === 'complete' || state === 'rejected') return true;
+  return until === 'validated' && state === 'enrolling';
 }
 
-async function print(report: FileReport, json: boolean): Promise<void> {
+async function print(found: FileLookup, json: boolean): Promise<void> {
   const out = writableOutput(process.stdout);
-  const sink: ReportSink = json ? new JsonReportSink(out) : new TextReportSink(out);
+  const progress = found.progress!;
+  const trailer = { fileKey: found.fileKey, state: progress.state, progress: { done: progress.done, total: progress.total, detail: progress.detail }, uploads: found.uploads };
+  const report = found.report;
+  if (report === null) {
+    // An upload still arriving: no verdict, so no report yet; the same keys a script reads.
+    if (json) await out.write(`${JSON.stringify({ status: null, ...trailer }, null, 2)}\n`);
+    else await out.write(`${found.fileKey}: ${progress.detail}\n`);
+    await out.flush();
+    return;
+  }
+  if (!json) {
+    await out.write(`${found.fileKey}: ${progress.detail}\n`);
+    for (const u of found.uploads) await out.write(`  upload ${u.upload}  received ${u.receivedAt}  ${u.status}${u.codes.length > 0 ? `  ${u.codes.join(', ')}` : ''}\n`);
+    await out.write('\n');
+  }
+  const sink: ReportSink = json ? new JsonReportSink(out, trailer) : new TextReportSink(out);
   await sink.begin(report.header);
-  if (!json && report.pending > 0) await out.write(`(incomplete: ${report.pending} installation(s) have no outcome yet)\n`);
   for (const inst of report.installations) await sink.installation(inst);
   await sink.end(report.summary);
 }
 
 async function run(args: string[]): Promise<number> {
   const opts = parse(args);
-  const { selection, report } = await collect(opts);
-  if (selection.kind === 'ambiguous') {
-    process.stderr.write(`s1mig report: FileID ${opts.file} is ambiguous; use one of: ${selection.fileKeys.join(', ')}\n`);
-    return 2;
+  const config = await connectedConfig(opts.config);
+  const deadline = Date.now() + opts.timeoutMs;
+  let found: FileLookup;
+  for (;;) {
+    found = await lookUpFile(config, opts.file, Math.max(1000, deadline - Date.now()));
+    if (found.selection.kind === 'ambiguous') {
+      process.stderr.write(`s1mig report: FileID ${opts.file} is ambiguous; use one of: ${found.selection.fileKeys.join(', ')}\n`);
+      return 2;
+    }
+    const state = found.progress?.state;
+    if (!opts.wait || (state !== undefined && reached(state, opts.until)) || Date.now() + POLL_MS > deadline) break;
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  if (report === null) {
-    process.stderr.write(`s1mig report: no file ${opts.file} in the files topic\n`);
+  if (found.progress === null) {
+    process.stderr.write(`s1mig report: no file ${opts.file} in the files topic${opts.wait ? ` after ${opts.timeoutMs / 1000} s` : ''}, and no upload of it in flight\n`);
     return 1;
   }
-  if (report.pending > 0) {
-    process.stderr.write(`s1mig report: ${report.installations.length} of ${report.installations.length + report.pending} installations of ${report.fileKey} have outcomes so far\n`);
+  await print(found, opts.json);
+  const state = found.progress.state;
+  if (state === 'rejected') return 1;
+  if (!reached(state, opts.wait ? opts.until : 'complete')) {
+    process.stderr.write(`s1mig report: ${found.fileKey} is still in progress (${found.progress.detail})${opts.wait ? ` after ${opts.timeoutMs / 1000} s` : ''}\n`);
+    return IN_PROGRESS_EXIT;
   }
-  await print(report, opts.json);
-  return report.header.status === 'accepted' ? 0 : 1;
+  return 0;
 }
 
 export const command: CliCommand = { usage: USAGE, run };

@@ -9,7 +9,11 @@ import { summaryJson } from '../../core/outcome/report.js';
 export class JsonReportSink implements ReportSink {
   private count = 0;
 
-  constructor(private readonly out: TextOutput) {}
+  /**
+   * `trailer`: keys written after `summary`, beyond the report of validation.md (`report`
+   * adds the file's state and uploads); readers of the spec's keys are unaffected.
+   */
+  constructor(private readonly out: TextOutput, private readonly trailer: Readonly<Record<string, unknown>> = {}) {}
 
   async begin(h: ReportHeader): Promise<void> {
     const head = {
@@ -50,7 +54,9 @@ export class JsonReportSink implements ReportSink {
   async end(s: ReportSummary): Promise<void> {
     const summary = summaryJson(s);
     const close = this.count === 0 ? ']' : '\n  ]';
-    await this.out.write(`${close},\n  "summary": ${indent(JSON.stringify(summary, null, 2), '  ')}\n}\n`);
+    let extra = '';
+    for (const [k, v] of Object.entries(this.trailer)) extra += `,\n  ${JSON.stringify(k)}: ${indent(JSON.stringify(v, null, 2), '  ')}`;
+    await this.out.write(`${close},\n  "summary": ${indent(JSON.stringify(summary, null, 2), '  ')}${extra}\n}\n`);
     await this.out.flush();
   }
 }
