@@ -19,7 +19,7 @@ import { pipelineWorld } from './pipeline-setup.js';
 describe('the splitter\'s failure backoff on the real broker', () => {
   let world: Awaited<ReturnType<typeof pipelineWorld>>;
   let stop: () => Promise<void> = async () => undefined;
-  const logs: Array<{ msg: string; time: string; partitions?: number[] }> = [];
+  const logs: Array<{ msg: string; time: string; partitions?: number[]; fileKey?: string; installations?: number; devices?: number }> = [];
   let failed = 0;
 
   beforeAll(async () => {
@@ -63,5 +63,8 @@ describe('the splitter\'s failure backoff on the real broker', () => {
     const assignments = logs.filter((l) => l.msg === 'partitions assigned');
     const during = assignments.filter((l) => Date.parse(l.time) >= failedAt && Date.parse(l.time) <= failedAt + 12_500);
     expect(during, JSON.stringify(assignments)).toEqual([]);
+    // One info line for the verdict and one when the file's last device event is written (issue 12).
+    for (let i = 0; i < 50 && !logs.some((l) => l.msg === 'file emitted'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(logs.filter((l) => l.msg === 'file emitted').map((l) => [l.fileKey, l.installations])).toEqual([[pub.fileKey, 3]]);
   });
 });

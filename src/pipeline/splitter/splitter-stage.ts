@@ -121,6 +121,10 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       ], done ? after : firstOffset);
       table?.apply(progress);
       m.devices.inc({ stage: 'splitter' }, run.devices);
+      if (done) {
+        // The splitter's part of the file is complete: every device event is on its topic.
+        log.info('file emitted', { fileKey: progress.fileKey, installations: progress.installations, devices: progress.devices, ms: Date.now() - progress.receivedAtMs });
+      }
       if (first) {
         m.files.inc({ status: 'accepted', code: 'none' });
         log.info('file accepted, emitting', { fileKey: progress.fileKey, installations: progress.installations, devices: progress.devices, from: record.emittedInstallations });
