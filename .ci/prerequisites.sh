@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks for the tests: Java 17 and Maven (Debian packages),
 # the independent XML checkers the alert tests run (xmllint, xmlsec1), and promtool
-# (Debian's prometheus package) for the alert rules' checks and unit tests.
+# (Debian's prometheus package: promtool for the rules' checks and unit tests, the server for
+# the dashboard test).
 set -uo pipefail
 need=()
 command -v node >/dev/null || { echo "Node.js >= 20 is required"; exit 1; }
@@ -11,7 +12,7 @@ command -v mvn >/dev/null || need+=(maven)
 command -v ss >/dev/null || need+=(iproute2)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v xmlsec1 >/dev/null || need+=(xmlsec1)
-command -v promtool >/dev/null || need+=(prometheus)
+{ command -v promtool >/dev/null && command -v prometheus >/dev/null; } || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" || exit 1

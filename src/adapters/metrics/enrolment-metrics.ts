@@ -39,4 +39,18 @@ export class EnrolmentMetrics {
     this.alertsNotSent = new Counter({ name: 's1mig_alerts_not_sent_total', help: 'meters whose supplier got no S1SP alert, by alert code and reason (supplier-unknown, duis-below-3)', labelNames: ['code', 'reason'], registers: r });
     this.alertSignErrors = new Counter({ name: 's1mig_alerts_sign_errors_total', help: 'S1SP alerts that could not be written and signed (the lane pass that needed them fails and is replayed from its committed offset)', registers: r });
   }
+
+  /**
+   * A configured SMSO: its capacity gauges, and its per-SMSO series at zero from the start.
+   * A series that first appears at its first event hides that event from increase() and
+   * rate() (Prometheus has no earlier sample), and a gauge never set shows "no data" where
+   * an operator expects 0 (a dashboard panel, an alert rule's operand).
+   */
+  configured(smso: string, limits: Readonly<Record<'maxInFlight' | 'perSecond' | 'perDay', number>>, failureCodes: readonly string[]): void {
+    for (const limit of ['maxInFlight', 'perSecond', 'perDay'] as const) this.capacity.set({ smso, limit }, limits[limit]);
+    this.inFlight.set({ smso }, 0);
+    this.waiting.set({ smso }, 0);
+    this.started.inc({ smso }, 0);
+    for (const code of failureCodes) this.failures.inc({ smso, code }, 0);
+  }
 }

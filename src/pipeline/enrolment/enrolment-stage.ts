@@ -5,7 +5,7 @@ import type { Logger } from '../../adapters/log/logger.js';
 import type { PipelineMetrics } from '../../adapters/metrics/pipeline-metrics.js';
 import { createSmsoAdapters } from '../../adapters/smso/index.js';
 import { topicName, type TopicPlanEntry } from '../../adapters/topics/definitions.js';
-import type { SmsoAdapter } from '../../core/contracts/smso.js';
+import { ENROLMENT_FAILURE_CODES, type SmsoAdapter } from '../../core/contracts/smso.js';
 import { KeyedCapacity } from '../../core/flow/keyed-capacity.js';
 import type { MigrationAuthorisation, SupplierEntry } from '../../core/inputs/authorisations.js';
 import type { AlertSigner } from '../../core/reference/alert-signing.js';
@@ -57,7 +57,7 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
     maxWaiting: Number.POSITIVE_INFINITY,
   });
   for (const [smso, c] of Object.entries(cfg.smso)) {
-    for (const limit of ['maxInFlight', 'perSecond', 'perDay'] as const) deps.metrics.enrolment.capacity.set({ smso, limit }, c[limit]);
+    deps.metrics.enrolment.configured(smso, c, ENROLMENT_FAILURE_CODES);
   }
   const log = deps.logger.child({ stage: STAGE });
   let adapters: ReadonlyMap<string, SmsoAdapter> | null = null;
