@@ -33,6 +33,8 @@ export interface StageContext {
   readonly options: ProcessorOptions;
   /** The process's worker pool, created on first use (only stages that need it start it). */
   checker(): DeviceCryptoChecker;
+  /** A stage's consumer stopped for good: the process reports unhealthy (and `run` exits 3). */
+  onFatal(reason: string, err: unknown): void;
 }
 
 /**
@@ -72,6 +74,8 @@ export interface ProcessorOptions {
   enrolment?: Partial<EnrolmentOptions>;
   /** SMSO adapters by code instead of the configured ones (tests hold the simulators to count requests). */
   smsoAdapters?: ReadonlyMap<string, SmsoAdapter>;
+  /** Told once when a stage has stopped for good; /healthz answers 503 from then on. */
+  onFatal?: (reason: string) => void;
 }
 
 export interface Processor {
@@ -95,7 +99,8 @@ export async function startProcessor(config: Readonly<S1migConfig>, o: Processor
   const pool: { checker: DeviceCryptoChecker | null } = { checker: null };
   const stages: Stage[] = [];
   let ready = false;
-  const ops = await startOpsServer(metrics.registry, () => ready, o.metricsPort, o.opsHost ?? config.processor.ops.host);
+  let failure: string | null = null;
+  const ops = await startOpsServer(metrics.registry, () => ready, o.metricsPort, o.opsHost ?? config.processor.ops.host, () => failure === null);
   const context: StageContext = {
     config, kafka, plan, registry, ref, metrics, logger, options: o,
     checker() {
@@ -105,6 +110,13 @@ export async function startProcessor(config: Readonly<S1migConfig>, o: Processor
         pool.checker = created;
       }
       return pool.checker;
+    },
+    onFatal(reason, err) {
+      if (failure !== null) return;
+      failure = reason;
+      ready = false;
+      logger.error('a stage stopped for good; the process is unhealthy', { reason, error: err });
+      o.onFatal?.(reason);
     },
   };
   try {

@@ -36,7 +36,7 @@ describe('the packed and installed s1mig', () => {
 
   beforeAll(async () => {
     world = await pipelineWorld();
-    // The build is the one `npm test` just made; prepack would only build it again.
+    // The build is the one `npm test` just made; `prepare` would only build it again.
     const packed = JSON.parse(ok(spawnSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }), 'npm pack')) as Array<{ filename: string; files: Array<{ path: string }> }>;
     expect(packed).toHaveLength(1);
     const files = packed[0]!.files.map((f) => f.path);

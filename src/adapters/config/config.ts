@@ -121,7 +121,7 @@ const NUMERIC_FIELDS: ReadonlySet<string> = new Set(['topics.replicationFactor',
 export const OTHER_ENV = {
   S1MIG_CONFIG: 'the config file',
   S1MIG_LOG_LEVEL: 'log level (debug, info, warn, error)',
-  S1MIG_REF_DIR: 'alerts verify: the reference directory',
+  S1MIG_REF_DIR: 'run and alerts verify: the reference directory, in place of --ref',
   S1MIG_FAULT_KILL: 'crash tests only: a SIGKILL point',
   S1MIG_LOCAL_DIR: 'local: data folder', S1MIG_CACHE_DIR: 'local: jar cache', S1MIG_PORT_BASE: 'local: port base',
   S1MIG_KAFKA_PORT: 'local: Kafka port', S1MIG_CONTROLLER_PORT: 'local: controller port', S1MIG_REGISTRY_PORT: 'local: registry port',

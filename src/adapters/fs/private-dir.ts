@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { S1migError } from '../../core/errors/s1mig-error.js';
@@ -15,6 +16,12 @@ export interface PrivateDir {
 }
 
 const OWNER_FILE = 'owner.pid';
+/**
+ * This process's mark in its folders' owner file beside its pid. A pid alone cannot tell a
+ * folder of ours from one left by an earlier process with the same pid: in a container the
+ * processor is PID 1 on every start, and an emptyDir outlives a killed container.
+ */
+const PROCESS_TOKEN = randomBytes(8).toString('hex');
 
 /**
  * Creates `<base>/<prefix>XXXXXX` with mkdtemp (O_EXCL semantics, mode 0700) and checks
@@ -41,7 +48,7 @@ export function createPrivateDir(base: string, prefix: string): PrivateDir {
   if (!own.isDirectory() || (uid !== undefined && own.uid !== uid) || (own.mode & 0o777) !== 0o700) {
     throw new S1migError('INTERNAL', `private folder ${path} is not a 0700 directory of this user`);
   }
-  writeFileSync(join(path, OWNER_FILE), `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+  writeFileSync(join(path, OWNER_FILE), `${process.pid} ${PROCESS_TOKEN}\n`, { flag: 'wx', mode: 0o600 });
   let removed = false;
   return {
     path,
@@ -53,7 +60,7 @@ export function createPrivateDir(base: string, prefix: string): PrivateDir {
   };
 }
 
-/** Our own folders of this prefix whose owner process is gone (a SIGKILL leaves them behind). */
+/** Our own folders of this prefix whose owner process is gone (a SIGKILL leaves them behind), also an earlier process that had our pid. */
 function removeStale(base: string, prefix: string): void {
   const uid = process.getuid?.();
   let names: string[];
@@ -67,8 +74,11 @@ function removeStale(base: string, prefix: string): void {
     try {
       const st = lstatSync(path);
       if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
-      const pid = Number(readFileSync(join(path, OWNER_FILE), 'utf8').trim());
-      if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+      const [pidText, token] = readFileSync(join(path, OWNER_FILE), 'utf8').trim().split(' ');
+      const pid = Number(pidText);
+      if (!Number.isInteger(pid) || pid <= 0) continue;
+      // Our own pid is ours only with our token (an earlier life of PID 1 left the rest).
+      if (pid === process.pid ? token === PROCESS_TOKEN : alive(pid)) continue;
       rmSync(path, { recursive: true, force: true });
     } catch {
       // Not ours to judge (no owner file, a race with another process): leave it.

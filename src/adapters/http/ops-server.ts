@@ -9,11 +9,11 @@ export interface OpsServer {
 }
 
 /**
- * /metrics (Prometheus), /healthz (the process is alive) and /readyz (every stage is
+ * /metrics (Prometheus), /healthz (the process is alive and no stage has stopped for good) and /readyz (every stage is
  * running), on `host` (127.0.0.1 by default; a container binds 0.0.0.0 for its probes and
  * scraping). Port 0 picks a free one so processes can run side by side.
  */
-export async function startOpsServer(registry: Registry, ready: () => boolean, port: number, host = '127.0.0.1'): Promise<OpsServer> {
+export async function startOpsServer(registry: Registry, ready: () => boolean, port: number, host = '127.0.0.1', healthy: () => boolean = () => true): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -26,7 +26,10 @@ export async function startOpsServer(registry: Registry, ready: () => boolean, p
         (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String((err as Error).message)),
       );
     } else if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
+      // Unhealthy only when something will not recover by itself (a stage's consumer gave up):
+      // a liveness probe then restarts the process.
+      const ok = healthy();
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(`{"status":"${ok ? 'ok' : 'failed'}"}\n`);
     } else if (path === '/readyz') {
       const ok = ready();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(`{"status":"${ok ? 'ready' : 'not ready'}"}\n`);

@@ -47,18 +47,20 @@ export const command: CliCommand = {
       splitter: { devicesPerTransaction: p.splitter.devicesPerTransaction, transferTimeoutMs: p.splitter.transferTimeoutMs, ...sessionOpt },
       validator: sessionOpt,
       ...(threads !== undefined ? { threads } : {}),
+      onFatal: () => stop.fail(),
     }, logger).catch((err: unknown) => {
       stop.dispose();
       throw err;
     });
     process.stderr.write(`s1mig run: stages ${stages.join(', ')}; metrics ${processor.ops.url}/metrics\n`);
-    await stop.received;
+    const how = await stop.received;
     try {
       await processor.stop();
     } finally {
       stop.dispose();
     }
-    return 0;
+    // A stage that stopped for good ends the process with 3, for its supervisor to restart it.
+    return how === 'failed' ? 3 : 0;
   },
 };
 
@@ -67,15 +69,15 @@ export const command: CliCommand = {
  * that wants it faster sends SIGKILL, which the exactly-once design survives. A second
  * SIGINT (an operator pressing Ctrl-C again) exits at once with 130.
  */
-function stopSignal(logger: Logger): { received: Promise<void>; dispose(): void } {
+function stopSignal(logger: Logger): { received: Promise<'signal' | 'failed'>; fail(): void; dispose(): void } {
   let signalled = false;
-  let wake: () => void = () => undefined;
-  const received = new Promise<void>((resolve) => (wake = resolve));
+  let wake: (how: 'signal' | 'failed') => void = () => undefined;
+  const received = new Promise<'signal' | 'failed'>((resolve) => (wake = resolve));
   const on = (sig: 'SIGTERM' | 'SIGINT'): void => {
     if (!signalled) {
       signalled = true;
       logger.info('signal received, draining', { signal: sig });
-      wake();
+      wake('signal');
     } else if (sig === 'SIGINT') {
       logger.warn('second SIGINT: exiting without draining', {});
       process.exit(130);
@@ -87,6 +89,11 @@ function stopSignal(logger: Logger): { received: Promise<void>; dispose(): void 
   process.on('SIGINT', onInt);
   return {
     received,
+    fail(): void {
+      if (signalled) return;
+      signalled = true;
+      wake('failed');
+    },
     dispose(): void {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);

@@ -29,6 +29,8 @@ export interface EnrolmentDeps {
   registry: SchemaRegistry;
   metrics: PipelineMetrics;
   logger: Logger;
+  /** The consumer stopped for good (stage-runtime.ts RuntimeDeps.onFatal). */
+  onFatal?: (reason: string, err: unknown) => void;
   /** The SMSO adapters by code; default one per configured SMSO (the simulators locally). */
   adapters?: ReadonlyMap<string, SmsoAdapter>;
   /** The S1SP alert-signing key and certificate (reference directory, s1sp/). */
@@ -102,7 +104,7 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
             signError: () => deps.metrics.enrolment.alertSignErrors.inc() },
         },
       };
-      runtime = await startStageRuntime<Lane>({ kafka: deps.kafka, metrics: deps.metrics, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {
+      runtime = await startStageRuntime<Lane>({ kafka: deps.kafka, metrics: deps.metrics, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq'), ...(deps.onFatal ? { onFatal: deps.onFatal } : {}) }, {
         name: STAGE,
         inputTopic: requests.topic,
         groupId: opts.groupId,

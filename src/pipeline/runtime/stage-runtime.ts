@@ -13,6 +13,11 @@ export interface RuntimeDeps {
   readonly metrics: PipelineMetrics;
   readonly logger: Logger;
   readonly dlqTopic: string;
+  /**
+   * Called when the stage's consumer has stopped for good (kafkajs gave up restarting it):
+   * the process must not go on looking healthy with a stage that consumes nothing.
+   */
+  readonly onFatal?: (reason: string, err: unknown) => void;
 }
 
 /** A running stage: its consumer, producers and partition states. */
@@ -249,7 +254,10 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     void producers.retain(now).catch(() => undefined);
     log.info('partitions assigned', { topic, partitions: payload.memberAssignment[topic] ?? [] });
   });
-  consumer.on(consumer.events.CRASH, ({ payload }) => log.error('consumer crashed', { error: payload.error, restart: payload.restart }));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    log.error('consumer crashed', { error: payload.error, restart: payload.restart });
+    if (!payload.restart && !stopping) deps.onFatal?.(`${stage.name}: its consumer crashed and will not restart`, payload.error);
+  });
 
   try {
     await consumer.connect();

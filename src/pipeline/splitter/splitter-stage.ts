@@ -31,6 +31,8 @@ export interface SplitterDeps {
   ref: Reference;
   metrics: PipelineMetrics;
   logger: Logger;
+  /** The consumer stopped for good (stage-runtime.ts RuntimeDeps.onFatal). */
+  onFatal?: (reason: string, err: unknown) => void;
   /** Injectable clock (tests): local time for timeouts and decision stamps. */
   now?: () => number;
   /**
@@ -236,7 +238,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
         state: await recordCodec<EnrolmentStateRecord>(deps.registry, deps.plan, 'enrolment.state'),
       }, `${fileCodec.topic}-authorisations`);
       await Promise.all([table.start(), authorisations.start()]);
-      runtime = await startStageRuntime<PartitionState>({ kafka: deps.kafka, metrics: m, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {
+      runtime = await startStageRuntime<PartitionState>({ kafka: deps.kafka, metrics: m, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq'), ...(deps.onFatal ? { onFatal: deps.onFatal } : {}) }, {
         name: 'splitter',
         inputTopic: topicName(deps.plan, 'mcf.chunks'),
         groupId: o.groupId,

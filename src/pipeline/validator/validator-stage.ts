@@ -29,6 +29,8 @@ export interface ValidatorDeps {
   ref: Reference;
   metrics: PipelineMetrics;
   logger: Logger;
+  /** The consumer stopped for good (stage-runtime.ts RuntimeDeps.onFatal). */
+  onFatal?: (reason: string, err: unknown) => void;
 }
 
 export type ValidatorStage = Stage;
@@ -130,7 +132,7 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
         devices: await recordCodec<InstallationDevicesRecord>(deps.registry, deps.plan, 'mcf.installation-devices'),
         lanes: await recordCodec<EnrolmentRequestRecord>(deps.registry, deps.plan, 'enrolment.lanes'),
       };
-      runtime = await startStageRuntime<PartitionState>({ kafka: deps.kafka, metrics: m, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq') }, {
+      runtime = await startStageRuntime<PartitionState>({ kafka: deps.kafka, metrics: m, logger: deps.logger, dlqTopic: topicName(deps.plan, 'dlq'), ...(deps.onFatal ? { onFatal: deps.onFatal } : {}) }, {
         name: STAGE,
         inputTopic: cs.events.topic,
         groupId: opts.groupId,

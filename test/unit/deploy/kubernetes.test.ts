@@ -308,7 +308,7 @@ describe('deploy/kubernetes and deploy/container (issue 12): checked against the
 
   it('the build stage copies what npm ci and npm pack read, and .dockerignore keeps none of it out', () => {
     const copied = stages[0]!.instructions.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1)).map((p) => p.replace(/\/$/, ''));
-    const buildScripts = ['build', 'prepack', 'prepare'].map((s) => PKG.scripts[s] ?? '').join(' ');
+    const buildScripts = ['build', 'prepare'].map((s) => PKG.scripts[s] ?? '').join(' ');
     const needed = new Set(['package.json', 'package-lock.json', 'README.md',
       ...[...buildScripts.matchAll(/-p\s+(\S+)/g)].map((m) => m[1]!),
       ...[...buildScripts.matchAll(/node\s+(\S+)/g)].map((m) => m[1]!.split('/')[0]!),

@@ -65,6 +65,25 @@ describe('createPrivateDir', () => {
     d.remove();
     live.remove();
   });
+
+  // Found reviewing the Kubernetes manifests (issue 12): in a container the processor is PID 1
+  // on every start and the spool emptyDir survives a killed container, so a folder left by an
+  // earlier PID 1 carried our own pid and was never removed.
+  it('removes a folder an earlier process with our own pid left behind, and keeps this process\'s own', () => {
+    const mine = createPrivateDir(base, 'r-');
+    const earlier = join(base, 'r-earlier-life');
+    mkdirSync(earlier, { mode: 0o700 });
+    writeFileSync(join(earlier, 'owner.pid'), `${process.pid} 0123456789abcdef\n`);
+    const oldFormat = join(base, 'r-old-format');
+    mkdirSync(oldFormat, { mode: 0o700 });
+    writeFileSync(join(oldFormat, 'owner.pid'), `${process.pid}\n`);
+    const next = createPrivateDir(base, 'r-');
+    expect(existsSync(earlier)).toBe(false);
+    expect(existsSync(oldFormat)).toBe(false);
+    expect(existsSync(mine.path)).toBe(true);
+    next.remove();
+    mine.remove();
+  });
 });
 
 function catching(fn: () => unknown): unknown {

@@ -24,4 +24,15 @@ describe('the ops endpoint', () => {
     expect((await fetch(`${other.url}/metrics`)).status).toBe(200);
     await expect(fetch(`http://127.0.0.1:${other.port}/healthz`)).rejects.toThrow();
   });
+
+  it('answers /healthz 503 once the process is unhealthy (a stage stopped for good), for a liveness probe to restart it', async () => {
+    let healthy = true;
+    const s = await startOpsServer(new Registry(), () => true, 0, '127.0.0.1', () => healthy);
+    open.push(s);
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    healthy = false;
+    const r = await fetch(`${s.url}/healthz`);
+    expect(r.status).toBe(503);
+    expect(await r.json()).toEqual({ status: 'failed' });
+  });
 });

@@ -73,6 +73,11 @@ export class FakeKafka {
     return { consumer: () => consumer, admin: () => admin, producer } as unknown as Kafka;
   }
 
+  /** kafkajs' CRASH event: `restart` false means it gave up on the consumer. */
+  crash(restart: boolean): void {
+    this.handlers.get('consumer.crash')?.({ payload: { error: new Error('group authorization failed'), restart, groupId: 'g' } });
+  }
+
   join(partitions: number[]): void {
     this.handlers.get('consumer.group_join')?.({ payload: { memberAssignment: { in: partitions } } });
   }

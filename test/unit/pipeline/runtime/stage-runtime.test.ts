@@ -36,6 +36,20 @@ async function start(fake: FakeKafka, stage: PartitionedStage<State>) {
 }
 
 describe('the stage runtime', () => {
+  // Found reviewing the Kubernetes probes (issue 12): a consumer kafkajs gave up on was only
+  // logged, so /healthz kept answering 200 for a process that consumed nothing.
+  it('reports a consumer that crashed for good as fatal, and one kafkajs restarts as not', async () => {
+    const fake = new FakeKafka();
+    const fatal: string[] = [];
+    const rt = await startStageRuntime({ kafka: fake.asKafka(), metrics: new PipelineMetrics(), logger: createLogger({ level: 'error', write: () => undefined }), dlqTopic: 'dlq',
+      onFatal: (reason) => void fatal.push(reason) }, stageOf({}));
+    fake.crash(true);
+    expect(fatal).toEqual([]);
+    fake.crash(false);
+    expect(fatal).toEqual(['test: its consumer crashed and will not restart']);
+    await rt.stop();
+  });
+
   it('commits the offsets a batch handled, in one transaction, and resolves them', async () => {
     const fake = new FakeKafka();
     const { rt } = await start(fake, stageOf({}));
