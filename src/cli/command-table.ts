@@ -22,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   alerts: { summary: 'alerts verify [FILE ...] | export --out DIR | tail: the signed S1SP alerts', load: async () => (await import('./commands/alerts.js')).command },
   status: { summary: 'status: consumer groups and lag per stage, dead letters, files still emitting, enrolment starts per SMSO and day', load: async () => (await import('./commands/status.js')).command },
   dlq: { summary: 'dlq list | show ID | replay ID...|--all: the dead letters, and their replay to their origin topic, once', load: async () => (await import('./commands/dlq.js')).command },
+  stage: { summary: 'stage reset STAGE --to-...: move a stage\'s consumer group (dry run unless --execute)', load: async () => (await import('./commands/stage.js')).command },
   report: { summary: 'report FILE_KEY|FILE_ID: a file\'s report from the pipeline\'s topics', load: async () => (await import('./commands/report.js')).command },
 };
 
