@@ -27,7 +27,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
 };
 
 export function usage(): string {
-  const lines = ['usage: s1mig <command> [options]', '       s1mig --version | -V', '       s1mig <command> --help', '', 'commands:'];
+  const lines = ['usage: s1mig <command> [options]', '       s1mig --version | -V', '       s1mig <command> --help', '       s1mig completion bash | zsh   (source <(s1mig completion bash))', '', 'commands:'];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   lines.push('', 'connection options, for every command that talks to Kafka (over the configuration):',
     '  --bootstrap-server HOST:PORT[,HOST:PORT]  the brokers (S1MIG_KAFKA_BROKERS)',

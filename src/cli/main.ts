@@ -5,6 +5,7 @@ import { projectDir } from '../adapters/project-dir.js';
 import { exitStatusOf } from '../core/errors/s1mig-error.js';
 import { tolerateClosedStdout } from './closed-output.js';
 import { COMMANDS, usage } from './command-table.js';
+import { bashScript, commandWords, zshScript } from './completion.js';
 import { takeConnectionFlags } from './connection-flags.js';
 import { runCommand } from './run-command.js';
 
@@ -17,6 +18,17 @@ async function main(argv: string[]): Promise<number> {
   if (name === '--version' || name === '-V') {
     const pkg = JSON.parse(readFileSync(join(projectDir(), 'package.json'), 'utf8')) as { version: string };
     process.stdout.write(`s1mig ${pkg.version}\n`);
+    return 0;
+  }
+  if (name === 'completion') {
+    const shell = rest[0];
+    if (rest.length !== 1 || (shell !== 'bash' && shell !== 'zsh')) {
+      const help = shell === '--help' || shell === '-h';
+      (help ? process.stdout : process.stderr).write('usage: s1mig completion bash | zsh   (e.g. source <(s1mig completion bash))\n');
+      return help ? 0 : 2;
+    }
+    const words = await commandWords();
+    process.stdout.write(shell === 'bash' ? bashScript(words) : zshScript(words));
     return 0;
   }
   const entry = COMMANDS[name];
