@@ -135,9 +135,13 @@ describe('validator stage against the local broker and registry', () => {
     expect(err.join('')).toMatch(/no file NO-SUCH-FILE/);
     expect(status).toBe(0);
     expect(unknown).toBe(1);
-    const doc = JSON.parse(out.join('')) as Record<string, unknown>;
+    const { fileKey, state, progress, uploads, ...doc } = JSON.parse(out.join('')) as Record<string, unknown>;
     expect(withoutMessages(doc)).toEqual(withoutMessages(expected));
+    // The spec's keys in the spec's order, then what `report` adds after them.
     expect(Object.keys(doc)).toEqual(Object.keys(expected));
+    expect(Object.keys(JSON.parse(out.join('')) as object).slice(-4)).toEqual(['fileKey', 'state', 'progress', 'uploads']);
+    expect({ fileKey, state, progress, uploads: (uploads as Array<{ upload: string; status: string }>).map((u) => [u.upload, u.status]) }).toEqual({
+      fileKey: vec.fileKey, state: 'complete', progress: { done: 4, total: 4, detail: 'complete: 4 installations' }, uploads: [['u1', 'accepted']] });
   });
 });
 
