@@ -69,6 +69,7 @@ export const INTERNAL_ERRORS = {
   LOCAL_START_FAILED: { retriable: true, exit: 3, description: 'Kafka or the registry did not become healthy in time' },
   KAFKA_UNAVAILABLE: { retriable: true, exit: 3, description: 'the Kafka cluster cannot be reached' },
   REGISTRY_UNAVAILABLE: { retriable: true, exit: 3, description: 'the Schema Registry cannot be reached' },
+  RECORD_UNDECODABLE: { retriable: false, exit: 3, description: 'a record on an internal topic is not one of ours: not registry-framed Avro, an unknown schema id, or bytes its schema cannot read' },
   SCHEMA_INCOMPATIBLE: { retriable: false, exit: 2, description: 'a schema change breaks the subject compatibility rule' },
   TOPIC_CONFLICT: { retriable: false, exit: 2, description: 'an existing topic differs in a way that needs --force' },
   SPOOL_TAMPERED: { retriable: true, exit: 3, description: 'a spool file changed on disk after it was written; the upload is read again from Kafka' },

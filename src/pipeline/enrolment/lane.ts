@@ -4,6 +4,7 @@ import { decide, type LaneInstallation } from '../../core/enrolment/decide.js';
 import { adjustUsage } from '../../core/enrolment/quantity.js';
 import { attemptStarted, commissioned, migratedDevices, rolledBack, type SmiRecord } from '../../core/enrolment/smi.js';
 import type { InstallationCode } from '../../core/errors/codes.js';
+import { errorCode } from '../../core/errors/s1mig-error.js';
 import { DecidedRanges } from '../../core/flow/decided-ranges.js';
 import type { KeyedCapacity, Lease } from '../../core/flow/keyed-capacity.js';
 import { OpenOffsets } from '../../core/flow/open-offsets.js';
@@ -67,6 +68,9 @@ interface Entry {
  * "Enrolment"), and writes it all in one transaction with the lane's progress; the SMSO is
  * called only after that commit, and its answers wait for the next pass.
  */
+/** How soon a lane tries again to decode requests the registry could not give a schema for. */
+const REGISTRY_RETRY_MS = 1000;
+
 export class Lane {
   ready = false;
   dropped = false;
@@ -127,6 +131,9 @@ export class Lane {
   }
 
   /** Offset after the last message taken. */
+  /** When requests wait for the registry (their decode failed on it), the next try. */
+  private registryRetryAt: number | null = null;
+
   get next(): bigint {
     return this.lastSeen + 1n;
   }
@@ -155,6 +162,7 @@ export class Lane {
       if (entry.running.lease) releases.push(entry.running.lease);
       finish(entry);
     }
+    this.registryRetryAt = null;
     await this.admit(ctx);
 
     let wakeAt = Number.POSITIVE_INFINITY;
@@ -242,7 +250,7 @@ export class Lane {
     for (const l of releases) l.release();
     for (const e of launches) this.launch(e);
     for (const smso of blocked) this.whenCapacity(smso);
-    this.wakeAt(wakeAt, now);
+    this.wakeAt(Math.min(wakeAt, this.registryRetryAt ?? Number.POSITIVE_INFINITY), now);
   }
 
   /** Moves backlog messages into the window while it has room; resumes the partition once the backlog is empty. */
@@ -255,6 +263,15 @@ export class Lane {
         if (m.value === null) throw new Error('no value');
         req = await this.d.requests.decode(m.value);
       } catch (err) {
+        // The registry away is no fault of the record (no dead letter): it goes back to the
+        // head of the backlog, and the lane tries again in a second; the pass goes on with
+        // what it has, so attempts that completed are still recorded.
+        if (errorCode(err) === 'REGISTRY_UNAVAILABLE') {
+          this.backlog.unshift(m);
+          this.registryRetryAt = this.d.options.now() + REGISTRY_RETRY_MS;
+          this.d.logger.warn('the Schema Registry did not answer; enrolment requests wait for it', { error: err });
+          break;
+        }
         this.dead.push({ message: m, reason: `undecodable enrolment request: ${(err as Error).message}`, label: 'undecodable' });
         this.open.close(offset);
         continue;

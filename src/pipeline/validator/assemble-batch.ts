@@ -1,4 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
+import { errorCode } from '../../core/errors/s1mig-error.js';
 import { deviceEventKey, type DeviceEvent } from '../records.js';
 import type { AssembledInstallation, InstallationAssembler, PoisonRun } from './assembler.js';
 
@@ -42,7 +43,8 @@ async function decodeEvent(m: KafkaMessage, decode: (buf: Buffer) => Promise<Dev
   try {
     event = await decode(m.value);
   } catch (err) {
-    if (isTransientRegistryError(err)) throw err;
+    // The registry away is no fault of the record: fail the batch, read it again later.
+    if (errorCode(err) === 'REGISTRY_UNAVAILABLE') throw err;
     return `undecodable device event: ${(err as Error).message ?? String(err)}`.slice(0, 300);
   }
   if (!isDeviceEvent(event)) return 'record is not a device event';
@@ -59,14 +61,3 @@ function isDeviceEvent(v: unknown): v is DeviceEvent {
     Number.isSafeInteger(e.createdAtSec) && Number.isSafeInteger(e.installationIndex) && Array.isArray(e.duplicateDeviceIds);
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-
-/** The registry (not the record) failed: no answer, a 5xx, throttling, or a refused login. */
-export function isTransientRegistryError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { status?: unknown; code?: unknown; cause?: unknown; message?: unknown };
-  if (typeof e.status === 'number') return e.status === 0 || e.status >= 500 || [401, 403, 408, 429].includes(e.status);
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
-  if (typeof e.message === 'string' && /ECONN|ETIMEDOUT|socket hang up|timed? ?out/i.test(e.message)) return true;
-  return e.cause !== undefined && e.cause !== err && isTransientRegistryError(e.cause);
-}

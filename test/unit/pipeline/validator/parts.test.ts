@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceCryptoBatch, DeviceCryptoChecker, DeviceCryptoResult } from '../../../../src/core/contracts/device-crypto.js';
 import type { AssembledInstallation } from '../../../../src/pipeline/validator/assembler.js';
-import { isTransientRegistryError } from '../../../../src/pipeline/validator/assemble-batch.js';
 import { checkInstallations } from '../../../../src/pipeline/validator/check-installations.js';
 import { KeyedCapacity, type Lease } from '../../../../src/core/flow/keyed-capacity.js';
 import { validatorOptions, VALIDATOR_DEFAULTS } from '../../../../src/pipeline/validator/options.js';
@@ -84,14 +83,5 @@ describe('validator options', () => {
     expect(() => validatorOptions({ checkChunkDevices: 0 })).toThrow(/checkChunkDevices/);
     expect(() => validatorOptions({ groupId: '' })).toThrow(/groupId/);
     expect(() => validatorOptions({ heartbeatMs: 40_000 })).toThrow(/heartbeatMs/);
-  });
-});
-
-describe('isTransientRegistryError', () => {
-  it('retries an unreachable or failing registry, not a bad record', () => {
-    expect(isTransientRegistryError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(isTransientRegistryError(Object.assign(new Error('x'), { status: 503 }))).toBe(true);
-    expect(isTransientRegistryError(Object.assign(new Error('Schema not found'), { status: 404 }))).toBe(false);
-    expect(isTransientRegistryError(new Error('truncated buffer'))).toBe(false);
   });
 });
