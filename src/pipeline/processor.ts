@@ -19,6 +19,7 @@ import { createSplitterStage } from './splitter/splitter-stage.js';
 import type { SplitterOptions } from './splitter/options.js';
 import { createValidatorStage, type ValidatorOptions } from './validator/validator-stage.js';
 import { createEnrolmentStage, type EnrolmentOptions } from './enrolment/enrolment-stage.js';
+import type { FaultHook } from './enrolment/faults.js';
 import type { SmsoAdapter } from '../core/contracts/smso.js';
 
 /** What every stage of a processor is built from: one client, one registry, one pool, one metrics registry. */
@@ -44,7 +45,8 @@ export interface StageContext {
  */
 export const STAGE_REGISTRY = {
   // The alert-signing key is read only where alerts are made: a splitter or validator runs without it.
-  enrolment: (c: StageContext): Stage => createEnrolmentStage({ ...c, alertSigner: loadAlertSigner(c.options.refDir), ...(c.options.smsoAdapters ? { adapters: c.options.smsoAdapters } : {}) },
+  enrolment: (c: StageContext): Stage => createEnrolmentStage({ ...c, alertSigner: loadAlertSigner(c.options.refDir), ...(c.options.smsoAdapters ? { adapters: c.options.smsoAdapters } : {}),
+    ...(c.options.enrolmentFault ? { fault: c.options.enrolmentFault } : {}) },
     { groupId: groupIdFor(c.config, 'enrolment'), ...c.options.enrolment }),
   validator: (c: StageContext): Stage => createValidatorStage({ ...c, checker: c.checker() },
     { groupId: groupIdFor(c.config, 'validator'), ...c.options.validator, ...(c.options.policy ? { policy: c.options.policy } : {}) }),
@@ -74,6 +76,8 @@ export interface ProcessorOptions {
   enrolment?: Partial<EnrolmentOptions>;
   /** SMSO adapters by code instead of the configured ones (tests hold the simulators to count requests). */
   smsoAdapters?: ReadonlyMap<string, SmsoAdapter>;
+  /** Test-only fault points of the enrolment lanes (pipeline/enrolment/faults.ts). */
+  enrolmentFault?: FaultHook;
   /** Told once when a stage has stopped for good; /healthz answers 503 from then on. */
   onFatal?: (reason: string) => void;
 }

@@ -18,7 +18,7 @@ import { startStageRuntime, type StageRuntime } from '../runtime/stage-runtime.j
 import { Lane } from './lane.js';
 import { enrolmentOptions, type EnrolmentOptions } from './options.js';
 import { EnrolmentTables } from './tables.js';
-import { faultHook } from './faults.js';
+import { faultHook, type FaultHook } from './faults.js';
 
 export { ENROLMENT_DEFAULTS, type EnrolmentOptions } from './options.js';
 
@@ -35,6 +35,8 @@ export interface EnrolmentDeps {
   adapters?: ReadonlyMap<string, SmsoAdapter>;
   /** The S1SP alert-signing key and certificate (reference directory, s1sp/). */
   alertSigner: AlertSigner;
+  /** Test-only fault points (faults.ts); default S1MIG_FAULT_KILL's. */
+  fault?: FaultHook;
 }
 
 const STAGE = 'enrolment';
@@ -96,7 +98,7 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
       const laneDeps = {
         tables, requests, outcomes, capacity, originator, options: opts, metrics: deps.metrics.enrolment, logger: log, schedule,
         adapter: (smso: string) => adapters!.get(smso),
-        fault: faultHook(process.env['S1MIG_FAULT_KILL']),
+        fault: deps.fault ?? faultHook(process.env['S1MIG_FAULT_KILL']),
         perDay: (smso: string) => smsoConfig(smso)?.perDay ?? 0,
         alerts: {
           signer: deps.alertSigner, codec: alertCodec, supplier: (eui: string) => tables!.suppliers.get(eui),

@@ -61,6 +61,9 @@ interface Entry {
   waited: boolean;
 }
 
+/** How soon a lane tries again to decode requests the registry could not give a schema for. */
+const REGISTRY_RETRY_MS = 1000;
+
 /**
  * One lane (a partition of enrolment.lanes): a bounded window of installations in input
  * order, decided in passes. A pass applies the SMSO results that came in, takes waiting
@@ -68,9 +71,6 @@ interface Entry {
  * "Enrolment"), and writes it all in one transaction with the lane's progress; the SMSO is
  * called only after that commit, and its answers wait for the next pass.
  */
-/** How soon a lane tries again to decode requests the registry could not give a schema for. */
-const REGISTRY_RETRY_MS = 1000;
-
 export class Lane {
   ready = false;
   dropped = false;
@@ -140,12 +140,27 @@ export class Lane {
 
   async pass(ctx: PartitionContext<Lane>): Promise<void> {
     if (!this.ready || this.dropped) return;
+    // The leases of attempts completed in this pass are released once their outcomes are
+    // committed. A pass that fails before that (a broker outage, a failed signature) must
+    // release them too: their entries have left the window, so drop() no longer sees them,
+    // and each one lost held a unit of the SMSO's maxInFlight for ever. With two lost at a
+    // maxInFlight of 2 the lane stalled for good (issue 13's broker-restart test). The
+    // attempts are not lost: the lane that reads them again resumes them with a new lease.
+    const releases: Lease[] = [];
+    try {
+      await this.passWith(ctx, releases);
+    } catch (err) {
+      for (const l of releases) l.release();
+      throw err;
+    }
+  }
+
+  private async passWith(ctx: PartitionContext<Lane>, releases: Lease[]): Promise<void> {
     const now = this.d.options.now();
     const ov = new Overlay(this.d.tables, this.d.perDay);
     const alerts = new PassAlerts(this.d.alerts);
     const outcomes: Array<{ readonly record: InstallationOutcomeRecord; readonly smso: string }> = [];
     const launches: Entry[] = [];
-    const releases: Lease[] = [];
     let decidedChanged = false;
     const finish = (e: Entry): void => {
       this.entries.delete(e.offset);

@@ -65,6 +65,8 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
   let stopping = false;
   /** Partitions paused by a stage's ctx.pause() (not by pauseUntil), resumed on a rebalance. */
   const heldPaused = new Set<number>();
+  /** Partitions whose failed work is dropping their state and seeking back (failedWork). */
+  const seeking = new Set<number>();
 
   const heartbeatInterval = Math.min(3000, stage.consumer.heartbeatMs);
   const admin: Admin = deps.kafka.admin();
@@ -84,12 +86,26 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
   // a 6 s session). Beating at a third of it keeps every gap at one interval.
   const beatEvery = Math.max(20, Math.floor(heartbeatInterval / 3));
 
+  // kafkajs throws, synchronously and as non-retriable, from seek, pause and resume while
+  // its consumer is between a crash and its restart (a broker outage): a seek after failed
+  // partition work then became an unhandled rejection that ended the process (issue 13's
+  // broker-restart test). Skipping them loses nothing: the restarted consumer rejoins the
+  // group, GROUP_JOIN drops every state, and every partition is fetched again from its
+  // committed offset.
+  const onConsumer = (what: 'seek' | 'pause' | 'resume', partition: number, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      log.warn(`could not ${what} a partition while the consumer restarts; it starts again from the committed offset`, { partition, error: err });
+    }
+  };
+
   const drop = (slot: Slot<S>): void => {
     if (slots.get(slot.partition) === slot) slots.delete(slot.partition);
     // A partition the stage paused is fetched again: its next state starts from the committed offset.
     if (!slots.has(slot.partition) && heldPaused.delete(slot.partition)) {
       m.pausedPartitions.dec({ stage: stage.name });
-      if (!stopping) consumer.resume([{ topic, partitions: [slot.partition] }]);
+      if (!stopping) onConsumer('resume', slot.partition, () => consumer.resume([{ topic, partitions: [slot.partition] }]));
     }
     stage.dropState?.(slot.state);
   };
@@ -125,13 +141,13 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
       heartbeat,
       commit: (outputs, upTo, dead = []) => commit(slot, outputs, upTo, dead),
       pauseUntil: async <T>(wait: Promise<T>): Promise<T> => {
-        consumer.pause([{ topic, partitions: [slot.partition] }]);
+        onConsumer('pause', slot.partition, () => consumer.pause([{ topic, partitions: [slot.partition] }]));
         m.pausedPartitions.inc({ stage: stage.name });
         try {
           return await withHeartbeat(wait, heartbeat, beatEvery);
         } finally {
           m.pausedPartitions.dec({ stage: stage.name });
-          consumer.resume([{ topic, partitions: [slot.partition] }]);
+          onConsumer('resume', slot.partition, () => consumer.resume([{ topic, partitions: [slot.partition] }]));
         }
       },
       withHeartbeat: (work) => withHeartbeat(work, heartbeat, beatEvery),
@@ -139,12 +155,12 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
         if (heldPaused.has(slot.partition) || !current()) return;
         heldPaused.add(slot.partition);
         m.pausedPartitions.inc({ stage: stage.name });
-        consumer.pause([{ topic, partitions: [slot.partition] }]);
+        onConsumer('pause', slot.partition, () => consumer.pause([{ topic, partitions: [slot.partition] }]));
       },
       resume: () => {
         if (!heldPaused.delete(slot.partition)) return;
         m.pausedPartitions.dec({ stage: stage.name });
-        consumer.resume([{ topic, partitions: [slot.partition] }]);
+        onConsumer('resume', slot.partition, () => consumer.resume([{ topic, partitions: [slot.partition] }]));
       },
       fence: async () => {
         await producers.get(topic, slot.partition);
@@ -216,12 +232,40 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     const settled = await committedOffset(partition);
     const from = settled ?? slot.committed;
     await sleepWithHeartbeat(backoff, p.heartbeat, beatEvery, () => stopping || !p.isRunning());
-    if (!stopping && p.isRunning()) consumer.seek({ topic, partition, offset: String(from) });
+    if (!stopping && p.isRunning()) onConsumer('seek', partition, () => consumer.seek({ topic, partition, offset: String(from) }));
+  }
+
+  /**
+   * Partition work outside a batch (a timer, an SMSO answer) failed: its state may hold
+   * changes it never committed, so it is dropped and the partition is read again from its
+   * committed offset. All of it happens under the partition's lock, and batches are held off
+   * until the seek is made: dropping after the lock was released let a pass already queued
+   * on it commit the failed pass's half-made state (offsets past an installation whose
+   * outcome was never written: issue 13's lane test), and a batch fetched before the seek
+   * would start a new state past the committed offset.
+   */
+  async function failedWork(slot: Slot<S>, err: unknown): Promise<void> {
+    const partition = slot.partition;
+    const wasCurrent = slots.get(partition) === slot;
+    seeking.add(partition);
+    try {
+      drop(slot);
+      log.error('partition work failed; replaying from the committed offset', { partition, error: err });
+      if (!wasCurrent || stopping) return;
+      await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
+      await producers.get(topic, partition).catch(() => undefined);
+      const from = (await committedOffset(partition)) ?? slot.committed;
+      if (!stopping) onConsumer('seek', partition, () => consumer.seek({ topic, partition, offset: String(from) }));
+    } finally {
+      seeking.delete(partition);
+    }
   }
 
   async function onBatch(p: EachBatchPayload): Promise<void> {
     const { batch } = p;
-    if (batch.messages.length === 0 || !p.isRunning() || p.isStale() || stopping) return;
+    // A batch fetched while failed work waits for its seek belongs to the old position: skipped,
+    // not resolved (the seek makes it stale too).
+    if (batch.messages.length === 0 || !p.isRunning() || p.isStale() || stopping || seeking.has(batch.partition)) return;
     const slot = slotFor(batch.partition, BigInt(batch.messages[0]!.offset));
     m.consumerLag.set({ stage: stage.name, topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     await locked(slot, async () => {
@@ -286,16 +330,11 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
       await locked(slot, async () => {
         if (slots.get(partition) !== slot || stopping) return;
         ran = true;
-        await fn(context(slot, async () => undefined, null));
-      }).catch(async (err: unknown) => {
-        const wasCurrent = slots.get(partition) === slot;
-        drop(slot);
-        log.error('partition work failed; replaying from the committed offset', { partition, error: err });
-        if (!wasCurrent || stopping) return;
-        await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
-        await producers.get(topic, partition).catch(() => undefined);
-        const from = (await committedOffset(partition)) ?? slot.committed;
-        if (!stopping) consumer.seek({ topic, partition, offset: String(from) });
+        try {
+          await fn(context(slot, async () => undefined, null));
+        } catch (err) {
+          await failedWork(slot, err);
+        }
       });
       return ran;
     },
@@ -303,8 +342,12 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
       for (const slot of [...slots.values()]) {
         await locked(slot, async () => {
           if (slots.get(slot.partition) !== slot || stopping) return;
-          await fn(context(slot, async () => undefined, null));
-        }).catch((err: unknown) => log.error('partition work failed', { partition: slot.partition, error: err }));
+          try {
+            await fn(context(slot, async () => undefined, null));
+          } catch (err) {
+            await failedWork(slot, err);
+          }
+        });
       }
     },
     async stop() {

@@ -19,6 +19,8 @@ export class FakeKafka {
   /** The group's committed offset per partition, as the committed transactions left it. */
   readonly committed = new Map<number, string>();
   failNextCommit = false;
+  /** As kafkajs between a consumer crash and its restart: seek, pause and resume throw. */
+  restarting = false;
   private handlers = new Map<string, (e: { payload: unknown }) => void>();
   private eachBatch: ((p: EachBatchPayload) => Promise<void>) | null = null;
   running = true;
@@ -30,9 +32,9 @@ export class FakeKafka {
       connect: async () => undefined,
       subscribe: async () => undefined,
       run: async (o: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => { this.eachBatch = o.eachBatch; },
-      pause: (t: Array<{ partitions: number[] }>) => void this.paused.push(...t.flatMap((x) => x.partitions)),
-      resume: (t: Array<{ partitions: number[] }>) => void this.resumed.push(...t.flatMap((x) => x.partitions)),
-      seek: (s: { partition: number; offset: string }) => void this.seeks.push({ partition: s.partition, offset: s.offset }),
+      pause: (t: Array<{ partitions: number[] }>) => void (this.notRestarting(), this.paused.push(...t.flatMap((x) => x.partitions))),
+      resume: (t: Array<{ partitions: number[] }>) => void (this.notRestarting(), this.resumed.push(...t.flatMap((x) => x.partitions))),
+      seek: (s: { partition: number; offset: string }) => void (this.notRestarting(), this.seeks.push({ partition: s.partition, offset: s.offset })),
       disconnect: async () => { this.running = false; },
     };
     const admin = {
@@ -71,6 +73,10 @@ export class FakeKafka {
       },
     });
     return { consumer: () => consumer, admin: () => admin, producer } as unknown as Kafka;
+  }
+
+  private notRestarting(): void {
+    if (this.restarting) throw Object.assign(new Error('Consumer group was not initialized, consumer#run must be called first'), { name: 'KafkaJSNonRetriableError', retriable: false });
   }
 
   /** kafkajs' CRASH event: `restart` false means it gave up on the consumer. */

@@ -38,6 +38,22 @@ async function start(fake: FakeKafka, stage: PartitionedStage<State>) {
 describe('the stage runtime', () => {
   // Found reviewing the Kubernetes probes (issue 12): a consumer kafkajs gave up on was only
   // logged, so /healthz kept answering 200 for a process that consumed nothing.
+  // Regression (issue 13, broker-restart test): during a broker outage, partition work that
+  // failed seeked while kafkajs restarted the consumer; the seek threw and the process died.
+  it('survives partition work failing while the consumer restarts (seek, pause and resume throw then)', async () => {
+    const fake = new FakeKafka();
+    const { rt } = await start(fake, stageOf({}));
+    await fake.deliver(0, [0, 1]);
+    fake.restarting = true;
+    await expect(rt.withPartition(0, async (ctx) => {
+      ctx.pause();
+      throw new Error('broker gone');
+    })).resolves.toBe(true);
+    expect(fake.seeks).toEqual([]);
+    fake.restarting = false;
+    await rt.stop();
+  });
+
   it('reports a consumer that crashed for good as fatal, and one kafkajs restarts as not', async () => {
     const fake = new FakeKafka();
     const fatal: string[] = [];
