@@ -24,16 +24,7 @@ export interface InstallationResult {
 }
 
 /** The summary of the report: counts of installations and devices by status. */
-export interface SummaryResult {
-  installations: number;
-  valid: number;
-  partial: number;
-  excluded: number;
-  invalid: number;
-  devices: number;
-  devicesValid: number;
-  devicesInvalid: number;
-}
+export type SummaryResult = Omit<ReportSummary, 'migration'>;
 
 /** The report of validation.md, the object `s1mig validate --json` prints. */
 export interface ValidationReport {

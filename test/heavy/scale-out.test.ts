@@ -13,13 +13,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { topicName } from '../../src/adapters/topics/definitions.js';
 import { londonDate } from '../../src/core/inputs/london-day.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import type { AlertRecord, DeviceEvent, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
-import { readTopicsToEnd } from '../../src/pipeline/tables/topic-reader.js';
 import { VALIDATION_STAGE } from '../../src/pipeline/validator/outcome.js';
 import { collect } from '../integration/helpers.js';
 import { pipelineWorld } from '../integration/pipeline-setup.js';
@@ -34,11 +32,6 @@ describe('processors joining and leaving under load', () => {
   let world: World;
   let runner: ProcessorRunner;
 
-  const readToEnd = async (topic: string): Promise<KafkaMessage[]> => {
-    const got: KafkaMessage[] = [];
-    await readTopicsToEnd(world.res.kafka, await world.res.getAdmin(), [topic], (_t, _p, m) => void got.push(m), { groupStem: `${world.config.topics.prefix}it-reader`, timeoutMs: 60_000 });
-    return got;
-  };
 
   beforeAll(async () => {
     world = await pipelineWorld({ 'mcf.chunks': 3, 'mcf.device-events': 6, 'mcf.installation-outcomes': 3, 'enrolment.lanes': 5, alerts: 2 });
@@ -107,17 +100,17 @@ describe('processors joining and leaving under load', () => {
     });
     process.stderr.write(`scale-out: ${total} installations, ${pauses.join('; ')}\n`);
 
-    const events = (await decodeAll<DeviceEvent>(world, await readToEnd(topicName(world.plan, 'mcf.device-events')))).map((e) => `${e.fileKey}#${e.installationIndex}:${e.deviceIndex}`);
+    const events = (await decodeAll<DeviceEvent>(world, await world.readToEnd(topicName(world.plan, 'mcf.device-events')))).map((e) => `${e.fileKey}#${e.installationIndex}:${e.deviceIndex}`);
     expect(events.length).toBe(files.reduce((n, f) => n + f.devices, 0));
     expect(new Set(events).size).toBe(events.length);
-    const all = await decodeAll<InstallationOutcomeRecord>(world, await readToEnd(topicName(world.plan, 'mcf.installation-outcomes')));
+    const all = await decodeAll<InstallationOutcomeRecord>(world, await world.readToEnd(topicName(world.plan, 'mcf.installation-outcomes')));
     const validation = all.filter((o) => o.stage === VALIDATION_STAGE).map((o) => `${o.fileKey}#${o.installationId}`);
     expect(validation.length).toBe(total);
     expect(new Set(validation).size).toBe(total);
     const finals = all.filter((o) => o.stage === 'enrolment' && FINAL.has(o.migration!.status)).map((o) => `${o.fileKey}#${o.installationId}`);
     expect(finals.length).toBe(total);
     expect(new Set(finals).size).toBe(total);
-    const alerts = (await decodeAll<AlertRecord>(world, await readToEnd(topicName(world.plan, 'alerts')))).map((a) => a.alertId);
+    const alerts = (await decodeAll<AlertRecord>(world, await world.readToEnd(topicName(world.plan, 'alerts')))).map((a) => a.alertId);
     expect(alerts.length).toBeGreaterThan(0);
     expect(new Set(alerts).size).toBe(alerts.length);
   }, 600_000);

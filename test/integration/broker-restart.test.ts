@@ -17,8 +17,6 @@ import { londonDate } from '../../src/core/inputs/london-day.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import type { AlertRecord, DeviceEvent, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
 import { VALIDATION_STAGE } from '../../src/pipeline/validator/outcome.js';
-import type { KafkaMessage } from 'kafkajs';
-import { readTopicsToEnd } from '../../src/pipeline/tables/topic-reader.js';
 import { pipelineWorld } from './pipeline-setup.js';
 import { decodeAll, ProcessorRunner, type World } from './processor-runner.js';
 
@@ -31,12 +29,6 @@ describe('SIGKILL and restart of the local broker mid-run', () => {
   let runner: ProcessorRunner;
   const local = resolveLocalInstance();
 
-  /** Every committed record of a topic up to its end now, read by a fresh read_committed reader. */
-  const readToEnd = async (topic: string): Promise<KafkaMessage[]> => {
-    const got: KafkaMessage[] = [];
-    await readTopicsToEnd(world.res.kafka, await world.res.getAdmin(), [topic], (_t, _p, m) => void got.push(m), { groupStem: `${world.config.topics.prefix}it-reader`, timeoutMs: 60_000 });
-    return got;
-  };
 
   beforeAll(async () => {
     world = await pipelineWorld({ 'mcf.chunks': 1, 'mcf.device-events': 3, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5, alerts: 2 });
@@ -64,7 +56,7 @@ describe('SIGKILL and restart of the local broker mid-run', () => {
     const key = await world.publish(g.out);
     const outcomesTopic = topicName(world.plan, 'mcf.installation-outcomes');
     const finals = async (): Promise<InstallationOutcomeRecord[]> => {
-      const all = await decodeAll<InstallationOutcomeRecord>(world, await readToEnd(outcomesTopic));
+      const all = await decodeAll<InstallationOutcomeRecord>(world, await world.readToEnd(outcomesTopic));
       return all.filter((o) => o.fileKey === key && o.stage === 'enrolment' && FINAL.has(o.migration!.status));
     };
     for (const deadline = Date.now() + 120_000; (await finals()).length < 4;) {
@@ -98,18 +90,18 @@ describe('SIGKILL and restart of the local broker mid-run', () => {
     process.stderr.write(`broker restart: down ${Math.round((backAt - killedAt) / 1000)} s (SIGKILL to healthy), processor's next final outcome ${firstAfter === 0 ? 'never' : `${((firstAfter - backAt) / 1000).toFixed(1)} s after the broker was back`}; ${before} of ${INSTALLATIONS} final before the kill\n`);
 
     // A fresh read_committed reader: everything exactly once.
-    const events = await decodeAll<DeviceEvent>(world, await readToEnd(topicName(world.plan, 'mcf.device-events')));
+    const events = await decodeAll<DeviceEvent>(world, await world.readToEnd(topicName(world.plan, 'mcf.device-events')));
     const mineEvents = events.filter((e) => e.fileKey === key).map((e) => `${e.installationIndex}:${e.deviceIndex}`);
     expect(mineEvents.length).toBe(g.devices);
     expect(new Set(mineEvents).size).toBe(g.devices);
-    const outcomes = await decodeAll<InstallationOutcomeRecord>(world, await readToEnd(outcomesTopic));
+    const outcomes = await decodeAll<InstallationOutcomeRecord>(world, await world.readToEnd(outcomesTopic));
     const validation = outcomes.filter((o) => o.fileKey === key && o.stage === VALIDATION_STAGE).map((o) => o.installationId);
     expect(validation.length).toBe(INSTALLATIONS);
     expect(new Set(validation).size).toBe(INSTALLATIONS);
     const final = outcomes.filter((o) => o.fileKey === key && o.stage === 'enrolment' && FINAL.has(o.migration!.status)).map((o) => o.installationId);
     expect(final.length).toBe(INSTALLATIONS);
     expect(new Set(final).size).toBe(INSTALLATIONS);
-    const alerts = (await decodeAll<AlertRecord>(world, await readToEnd(topicName(world.plan, 'alerts')))).filter((a) => a.fileKey === key);
+    const alerts = (await decodeAll<AlertRecord>(world, await world.readToEnd(topicName(world.plan, 'alerts')))).filter((a) => a.fileKey === key);
     expect(alerts.length).toBeGreaterThan(0);
     expect(new Set(alerts.map((a) => a.alertId)).size).toBe(alerts.length);
   }, 420_000);

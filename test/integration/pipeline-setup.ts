@@ -7,7 +7,9 @@ import { createRegistry } from '../../src/adapters/registry/client.js';
 import { applySchemas } from '../../src/adapters/registry/schemas.js';
 import { applyTopics } from '../../src/adapters/topics/apply.js';
 import { loadTopicDefinitions, topicName, topicPlan, type TopicPlanEntry } from '../../src/adapters/topics/definitions.js';
+import type { KafkaMessage } from 'kafkajs';
 import { publishMcf } from '../../src/jobs/publish/publish-file.js';
+import { readTopicsToEnd } from '../../src/pipeline/tables/topic-reader.js';
 import { Resources, testConfig } from './helpers.js';
 
 /** A pipeline test world: random-prefixed topics and schemas, a fresh dev reference directory. */
@@ -36,5 +38,11 @@ export async function pipelineWorld(partitions?: Partial<Record<string, number>>
       await producer.disconnect();
     }
   };
-  return { config, res, plan, registry, dir, refDir, gen, publish };
+  /** Every committed record of a topic up to its end now, read by a fresh read_committed reader. */
+  const readToEnd = async (topic: string): Promise<KafkaMessage[]> => {
+    const got: KafkaMessage[] = [];
+    await readTopicsToEnd(res.kafka, await res.getAdmin(), [topic], (_t, _p, m) => void got.push(m), { groupStem: `${config.topics.prefix}it-reader`, timeoutMs: 60_000 });
+    return got;
+  };
+  return { config, res, plan, registry, dir, refDir, gen, publish, readToEnd };
 }
