@@ -23,8 +23,10 @@ const CREATED_AT = '2026-01-15T09:00:00Z';
 const DEVICES_PER_INSTALLATION = 3.57;
 
 function cli(mainJs: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`s1mig ${args[0]} failed (${r.status}): ${r.stderr.trim().split('\n')[0]}`);
+  // stderr goes to the bench's own: on a terminal `gen` draws its progress line there (a
+  // 1M-device file takes minutes), and a failure's reason is printed where it happens.
+  const r = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`s1mig ${args[0]} failed (exit ${r.status}; its reason is above)`);
   return r.stdout;
 }
 

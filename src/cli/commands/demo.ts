@@ -7,6 +7,7 @@ import { S1migError } from '../../core/errors/s1mig-error.js';
 import { formatStatus, localDown, localStatus, localUp, resolveLocalInstance } from '../../adapters/local/index.js';
 import { createLogger } from '../../adapters/log/logger.js';
 import type { CliCommand } from '../command.js';
+import { progressLine, type Progress } from '../render/progress.js';
 import { hyphenatedEui } from '../../core/values.js';
 
 const USAGE = `usage: s1mig demo [--keep-running] [--scale X] [--timeout SECONDS] [--json]
@@ -29,7 +30,8 @@ export const command: CliCommand = {
     if (!(scale > 0 && scale <= 100)) throw new S1migError('USAGE', '--scale must be a number in (0, 100]');
     const timeoutSec = Number(values.timeout ?? 600);
     if (!(timeoutSec > 0)) throw new S1migError('USAGE', '--timeout must be a positive number of seconds');
-    const progress = (line: string): void => void process.stderr.write(`s1mig demo: ${line}\n`);
+    const progress = (text: string): void => void process.stderr.write(`s1mig demo: ${text}\n`);
+    let line: { label: string; bar: Progress } | null = null;
 
     const local = resolveLocalInstance();
     const wasRunning = (await localStatus(local)).healthy;
@@ -43,6 +45,15 @@ export const command: CliCommand = {
         scale,
         timeoutMs: timeoutSec * 1000,
         progress,
+        generating: (label, n, total) => {
+          // One progress line per file on a terminal (nothing with --json or on a pipe).
+          if (line === null || line.label !== label) {
+            line?.bar.clear();
+            line = { label, bar: progressLine(`s1mig demo: generating ${label}`, 'installations', { enabled: !values.json }) };
+          }
+          line.bar.update(n, total);
+          if (n === total) line.bar.clear();
+        },
         ...(values['keep-running'] ? {
           holdOpen: async (url: string) => {
             process.stderr.write(`s1mig demo: processor running; metrics at ${url}; Ctrl-C to stop\n`);

@@ -40,7 +40,11 @@ export function activeChfs(file: string): string[] {
  * validation; and, made here, the clean file again under a new FileID with its own MA (the
  * re-submission after the SMSO failed some of its CHFs).
  */
-export async function generateDemoFiles(refDir: string, dir: string, runId: string, scale: number): Promise<{ files: DemoFile[]; resubmission: DemoFile }> {
+/** Progress of the generation: a file's label, installations written, and its total. */
+export type GenerationProgress = (label: string, installations: number, total: number) => void;
+
+export async function generateDemoFiles(refDir: string, dir: string, runId: string, scale: number,
+  onProgress?: GenerationProgress): Promise<{ files: DemoFile[]; resubmission: DemoFile }> {
   const n = (k: number): number => Math.max(4, Math.round(k * scale));
   const [a, b] = DEMO_SUPPLIERS;
   const specs = [
@@ -59,6 +63,7 @@ export async function generateDemoFiles(refDir: string, dir: string, runId: stri
     const result = await generateMcf({
       refDir, smso: s.smso, installations: s.installations, purpose: s.purpose, seed, fileId, suppliers: s.suppliers,
       out: join(dir, `${fileId}.xml`), ...(s.defects ? { defects: s.defects } : {}), ...(ma ? { ma: ma.reference } : {}),
+      ...(onProgress ? { onProgress: (n: number, total: number) => onProgress(label, n, total) } : {}),
     });
     return { label, result, ma };
   };

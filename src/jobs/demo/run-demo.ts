@@ -16,7 +16,7 @@ import { createRegistry } from '../../adapters/registry/client.js';
 import { applySchemas } from '../../adapters/registry/schemas.js';
 import { applyTopics, assertNoRefusal } from '../../adapters/topics/apply.js';
 import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
-import { activeChfs, DEMO_SUPPLIERS, generateDemoFiles, type DemoFile } from './demo-files.js';
+import { activeChfs, DEMO_SUPPLIERS, generateDemoFiles, type DemoFile, type GenerationProgress } from './demo-files.js';
 import { publishInputFile } from '../inputs/publish-inputs.js';
 import { londonDate } from '../../core/inputs/london-day.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
@@ -30,6 +30,8 @@ export interface DemoOptions {
   /** Keep the processor running after the summary until this promise resolves. */
   holdOpen?: (metricsUrl: string) => Promise<void>;
   progress: (line: string) => void;
+  /** Progress of each file's generation (a terminal's progress line). */
+  generating?: GenerationProgress;
 }
 
 export interface DemoResult {
@@ -67,7 +69,7 @@ export async function runDemo(config: Readonly<S1migConfig>, o: DemoOptions, log
     const dir = join(o.workDir, runId);
     mkdirSync(dir, { recursive: true });
     o.progress('generating four MCF files (signed, every device its own keys)');
-    const { files, resubmission } = await generateDemoFiles(refDir, dir, runId, o.scale);
+    const { files, resubmission } = await generateDemoFiles(refDir, dir, runId, o.scale, o.generating);
     // The MDS simulator fails the first attempt of two CHFs of the clean file; the re-submission migrates them.
     const failing = activeChfs(files[0]!.result.out).slice(0, 2);
 
