@@ -255,7 +255,8 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
       await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
       await producers.get(topic, partition).catch(() => undefined);
       const from = (await committedOffset(partition)) ?? slot.committed;
-      if (!stopping) onConsumer('seek', partition, () => consumer.seek({ topic, partition, offset: String(from) }));
+      // A partition a rebalance took away meanwhile is the next owner's to read.
+      if (!stopping && assigned.has(PartitionProducers.key(topic, partition))) onConsumer('seek', partition, () => consumer.seek({ topic, partition, offset: String(from) }));
     } finally {
       seeking.delete(partition);
     }
@@ -294,6 +295,9 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     for (const [t, parts] of Object.entries(payload.memberAssignment)) for (const part of parts) now.add(PartitionProducers.key(t, part));
     assigned = now;
     for (const slot of [...slots.values()]) drop(slot);
+    // The new generation fetches every partition from its committed offset (older batches are
+    // stale), so a seek that failed work still waits for is moot: batches flow again.
+    seeking.clear();
 
     void producers.retain(now).catch(() => undefined);
     log.info('partitions assigned', { topic, partitions: payload.memberAssignment[topic] ?? [] });
