@@ -211,6 +211,18 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
   }
 
   /**
+   * Where a failed partition starts again. A fenced or broken producer is replaced; its
+   * successor's initTransactions settles a commit left in doubt, after which the group's
+   * offset tells whether it went through.
+   */
+  async function settledOffset(slot: Slot<S>): Promise<bigint> {
+    const partition = slot.partition;
+    await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
+    await producers.get(topic, partition).catch(() => undefined);
+    return (await committedOffset(partition)) ?? slot.committed;
+  }
+
+  /**
    * A failed batch leaves no trace: its transaction was aborted, the partition's state is
    * dropped, and after a backoff (heartbeating all along: a long sleep against the session
    * timeout would cost the membership and start a rebalance loop) the consumer goes back to
@@ -225,12 +237,7 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     drop(slot);
     log.error('batch failed; replaying from the committed offset', { partition, offset: slot.committed.toString(), backoffMs: backoff, error: err });
     if (!wasCurrent || stopping) return;
-    // A fenced or broken producer is replaced; its successor's initTransactions settles a
-    // commit left in doubt, after which the group's offset tells whether it went through.
-    await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
-    await producers.get(topic, partition).catch(() => undefined);
-    const settled = await committedOffset(partition);
-    const from = settled ?? slot.committed;
+    const from = await settledOffset(slot);
     await sleepWithHeartbeat(backoff, p.heartbeat, beatEvery, () => stopping || !p.isRunning());
     if (!stopping && p.isRunning()) onConsumer('seek', partition, () => consumer.seek({ topic, partition, offset: String(from) }));
   }
@@ -252,9 +259,7 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
       drop(slot);
       log.error('partition work failed; replaying from the committed offset', { partition, error: err });
       if (!wasCurrent || stopping) return;
-      await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
-      await producers.get(topic, partition).catch(() => undefined);
-      const from = (await committedOffset(partition)) ?? slot.committed;
+      const from = await settledOffset(slot);
       // A partition a rebalance took away meanwhile is the next owner's to read.
       if (!stopping && assigned.has(PartitionProducers.key(topic, partition))) onConsumer('seek', partition, () => consumer.seek({ topic, partition, offset: String(from) }));
     } finally {
