@@ -1,10 +1,7 @@
 import { loadConfig } from '../adapters/config/config.js';
 import { spoolInput } from '../adapters/fs/stream-input.js';
-import { createKafka } from '../adapters/kafka/client.js';
-import { keyPartitioner } from '../adapters/kafka/partitioner.js';
 import { probeBrokers } from '../adapters/kafka/probe.js';
-import { loadTopicDefinitions, topicName, topicPlan } from '../adapters/topics/definitions.js';
-import { publishMcf as publishChunks, type PublishResult } from '../jobs/publish/publish-file.js';
+import { chunkPublisher, publishMcf as publishChunks, type PublishResult } from '../jobs/publish/publish-file.js';
 
 export type { PublishResult } from '../jobs/publish/publish-file.js';
 
@@ -32,9 +29,8 @@ export interface PublishMcfOptions {
 export async function publishMcf(input: string | AsyncIterable<Uint8Array>, options: PublishMcfOptions = {}): Promise<PublishResult> {
   const config = loadConfig({ file: options.configFile, ...(options.env ? { env: options.env } : {}) });
   await probeBrokers(config.kafka.brokers, Math.max(config.kafka.connectionTimeoutMs, 1000));
-  const topic = topicName(topicPlan(loadTopicDefinitions(), config.topics), 'mcf.chunks');
   const spooled = typeof input === 'string' ? null : await spoolInput(input, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
-  const producer = createKafka(config, 'publish').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
+  const { producer, topic } = chunkPublisher(config);
   try {
     await producer.connect();
     return await publishChunks(producer, topic, spooled?.path ?? (input as string), {

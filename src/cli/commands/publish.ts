@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
 import { S1migError } from '../../core/errors/s1mig-error.js';
-import { createKafka } from '../../adapters/kafka/client.js';
-import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
-import { publishMcf } from '../../jobs/publish/publish-file.js';
-import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
+import { chunkPublisher, publishMcf } from '../../jobs/publish/publish-file.js';
 import type { CliCommand } from '../command.js';
 import { connectedConfig } from '../../jobs/connect.js';
 import { progressLine } from '../render/progress.js';
@@ -22,8 +19,7 @@ export const command: CliCommand = {
     if (values.key !== undefined && positionals.length > 1) throw new S1migError('USAGE', '--key applies to one FILE only');
     const chunkSize = values['chunk-size'] === undefined ? undefined : Number(values['chunk-size']);
     const config = await connectedConfig(values.config);
-    const topic = topicName(topicPlan(loadTopicDefinitions(), config.topics), 'mcf.chunks');
-    const producer = createKafka(config, 'publish').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
+    const { producer, topic } = chunkPublisher(config);
     await producer.connect();
     try {
       const results = [];

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Producer } from 'kafkajs';
+import type { S1migConfig } from '../../adapters/config/config.js';
+import { createKafka } from '../../adapters/kafka/client.js';
+import { keyPartitioner } from '../../adapters/kafka/partitioner.js';
+import { loadTopicDefinitions, topicName, topicPlan } from '../../adapters/topics/definitions.js';
 import { canonicalEui } from '../../core/values.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { McfReader } from '../../core/mcf/reader.js';
@@ -72,4 +76,15 @@ export async function publishMcf(producer: Producer, topic: string, path: string
     await fh.close();
   }
   return { fileKey, chunks: count, bytes: total, sha256: described.sha256 };
+}
+
+/**
+ * The input topic of a deployment and a producer for it, not yet connected: idempotent, one
+ * request in flight and keyed partitions, so retries never duplicate or reorder a file's
+ * chunks. What `s1mig publish` and the library's publishMcf use.
+ */
+export function chunkPublisher(config: Pick<S1migConfig, 'kafka' | 'topics'>): { producer: Producer; topic: string } {
+  const topic = topicName(topicPlan(loadTopicDefinitions(), config.topics), 'mcf.chunks');
+  const producer = createKafka(config, 'publish').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: keyPartitioner });
+  return { producer, topic };
 }
