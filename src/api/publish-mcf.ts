@@ -24,7 +24,9 @@ export interface PublishMcfOptions {
  * the file key, in order, with an idempotent producer (a retry never duplicates or reorders
  * a chunk). `input` is a path or a stream of the file's bytes. The result names the file key
  * to ask `s1mig report` about. Rejects with `KAFKA_UNAVAILABLE` (retriable) when no broker
- * answers within the connection timeout, `CONFIG_INVALID`, `INPUT_UNREADABLE` or `USAGE`.
+ * answers within the connection timeout, `CONFIG_INVALID`, `INPUT_UNREADABLE` or `USAGE`;
+ * `SPOOL_UNAVAILABLE` (retriable) when a stream cannot be copied because the temporary
+ * folder's disk is full or refuses it.
  */
 export async function publishMcf(input: string | AsyncIterable<Uint8Array>, options: PublishMcfOptions = {}): Promise<PublishResult> {
   const config = loadConfig({ file: options.configFile, ...(options.env ? { env: options.env } : {}) });

@@ -63,7 +63,8 @@ export interface ValidateMcfOptions {
  * since validation reads the file's size before it starts). Bad files are reports, not
  * errors: a rejected file resolves with `status: 'rejected'` and its codes. It rejects only
  * for the product's own failures (an unreadable input or reference: `INPUT_UNREADABLE`,
- * `REF_INVALID`; a failed worker: `WORKER_FAILED`), each an error with `code` and `retriable`.
+ * `REF_INVALID`; a failed worker: `WORKER_FAILED`; a temporary folder whose disk is full or
+ * refuses it: `SPOOL_UNAVAILABLE`, retriable), each an error with `code` and `retriable`.
  */
 export async function validateMcf(input: string | AsyncIterable<Uint8Array>, options: ValidateMcfOptions): Promise<ValidationReport> {
   if (typeof options?.ref !== 'string' || options.ref === '') throw new S1migError('USAGE', 'options.ref (the reference directory) is required');

@@ -20,6 +20,7 @@ import type { SplitterOptions } from './splitter/options.js';
 import { createValidatorStage, type ValidatorOptions } from './validator/validator-stage.js';
 import { createEnrolmentStage, type EnrolmentOptions } from './enrolment/enrolment-stage.js';
 import type { FaultHook } from './enrolment/faults.js';
+import type { SpoolFault } from '../adapters/fs/spool-disk.js';
 import type { SmsoAdapter } from '../core/contracts/smso.js';
 
 /** What every stage of a processor is built from: one client, one registry, one pool, one metrics registry. */
@@ -50,7 +51,8 @@ export const STAGE_REGISTRY = {
     { groupId: groupIdFor(c.config, 'enrolment'), ...c.options.enrolment }),
   validator: (c: StageContext): Stage => createValidatorStage({ ...c, checker: c.checker() },
     { groupId: groupIdFor(c.config, 'validator'), ...c.options.validator, ...(c.options.policy ? { policy: c.options.policy } : {}) }),
-  splitter: (c: StageContext): Stage => createSplitterStage(c, { groupId: groupIdFor(c.config, 'splitter'), spoolBase: c.config.spool.base, ...c.options.splitter }),
+  splitter: (c: StageContext): Stage => createSplitterStage({ ...c, ...(c.options.spoolFault ? { spoolFault: c.options.spoolFault } : {}) },
+    { groupId: groupIdFor(c.config, 'splitter'), spoolBase: c.config.spool.base, ...c.options.splitter }),
 } as const satisfies Record<string, (c: StageContext) => Stage>;
 
 export type StageName = keyof typeof STAGE_REGISTRY;
@@ -78,6 +80,8 @@ export interface ProcessorOptions {
   smsoAdapters?: ReadonlyMap<string, SmsoAdapter>;
   /** Test-only fault points of the enrolment lanes (pipeline/enrolment/faults.ts). */
   enrolmentFault?: FaultHook;
+  /** Test-only: the splitter's spool disk refusing operations (adapters/fs/spool-disk.ts). */
+  spoolFault?: SpoolFault;
   /** Told once when a stage has stopped for good; /healthz answers 503 from then on. */
   onFatal?: (reason: string) => void;
 }
@@ -139,6 +143,7 @@ export async function startProcessor(config: Readonly<S1migConfig>, o: Processor
     ops,
     async stop() {
       ready = false;
+      for (const s of stages) s.beginDrain?.();
       // Upstream first: the splitter stops feeding while the validator drains what it has.
       for (const s of [...stages].reverse()) await s.stop();
       await pool.checker?.close();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { S1migError } from '../../core/errors/s1mig-error.js';
+import { asSpoolError, type SpoolFault } from './spool-disk.js';
 
 /**
  * A folder private to this process (mode 0700, owned by us, created fresh under a base
@@ -13,6 +14,12 @@ export interface PrivateDir {
   readonly path: string;
   /** Removes the folder and everything in it; safe to call more than once. */
   remove(): void;
+  /**
+   * Whether the folder is still there. One removed while in use (a temporary-files cleaner)
+   * is not made again at its path, where something else may stand by now: its owner makes a
+   * new private folder instead.
+   */
+  exists(): boolean;
 }
 
 const OWNER_FILE = 'owner.pid';
@@ -28,8 +35,10 @@ const PROCESS_TOKEN = randomBytes(8).toString('hex');
  * what it got. The base must be an absolute, existing directory; a world-writable base needs
  * the sticky bit (as /tmp has), or another user could rename our folder away and put theirs
  * in its place. Folders of the same prefix left by our own dead processes are removed first.
+ * A disk that refuses the folder (full, permissions, read-only) is SPOOL_UNAVAILABLE naming
+ * the base; `fault` is the tests' seam at the file-system boundary (spool-disk.ts).
  */
-export function createPrivateDir(base: string, prefix: string): PrivateDir {
+export function createPrivateDir(base: string, prefix: string, fault?: SpoolFault): PrivateDir {
   if (!isAbsolute(base)) throw new S1migError('CONFIG_INVALID', `spool base ${JSON.stringify(base)} must be an absolute path`);
   let st;
   try {
@@ -42,13 +51,27 @@ export function createPrivateDir(base: string, prefix: string): PrivateDir {
     throw new S1migError('CONFIG_INVALID', `spool base ${base} is world-writable without the sticky bit`);
   }
   removeStale(base, prefix);
-  const path = mkdtempSync(join(base, prefix));
+  let path: string;
+  try {
+    fault?.('mkdir', base);
+    path = mkdtempSync(join(base, prefix));
+  } catch (err) {
+    throw asSpoolError(err, base, 'mkdir');
+  }
   const own = lstatSync(path);
   const uid = process.getuid?.();
   if (!own.isDirectory() || (uid !== undefined && own.uid !== uid) || (own.mode & 0o777) !== 0o700) {
     throw new S1migError('INTERNAL', `private folder ${path} is not a 0700 directory of this user`);
   }
-  writeFileSync(join(path, OWNER_FILE), `${process.pid} ${PROCESS_TOKEN}\n`, { flag: 'wx', mode: 0o600 });
+  try {
+    fault?.('create', join(path, OWNER_FILE));
+    writeFileSync(join(path, OWNER_FILE), `${process.pid} ${PROCESS_TOKEN}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    // A folder without its owner line is never judged stale, so no later start would remove
+    // it: each start on a full disk left one more behind (seen on a full tmpfs, issue 13).
+    rmSync(path, { recursive: true, force: true });
+    throw asSpoolError(err, base, 'create');
+  }
   let removed = false;
   return {
     path,
@@ -56,6 +79,13 @@ export function createPrivateDir(base: string, prefix: string): PrivateDir {
       if (removed) return;
       removed = true;
       rmSync(path, { recursive: true, force: true });
+    },
+    exists() {
+      try {
+        return lstatSync(path).isDirectory();
+      } catch {
+        return false;
+      }
     },
   };
 }

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { S1migError } from '../../core/errors/s1mig-error.js';
+import { asSpoolError, errnoOf, spoolDiskError, type SpoolFault, type SpoolOp } from './spool-disk.js';
 
 /** Bytes covered by one recorded digest. */
 export const SPOOL_BLOCK_BYTES = 256 * 1024;
@@ -16,6 +18,10 @@ const DIGEST_BYTES = 32;
  *
  * The file is created exclusively (O_EXCL, so no existing file or planted link is reused),
  * without following links (O_NOFOLLOW), mode 0600.
+ *
+ * A disk that refuses the file (full, over quota, permissions, read-only, I/O error) fails
+ * with SPOOL_UNAVAILABLE naming the folder (spool-disk.ts); after a failed write the spool
+ * takes no more bytes, since the file no longer holds what the digests describe.
  */
 export class VerifiedSpool {
   private fd: number | null;
@@ -28,16 +34,33 @@ export class VerifiedSpool {
   private size = 0;
   private sealed = false;
 
-  private constructor(readonly path: string, fd: number) {
+  private constructor(readonly path: string, fd: number, private readonly fault: SpoolFault | undefined) {
     this.fd = fd;
     const st = fstatSync(fd);
     this.ino = st.ino;
     this.dev = st.dev;
   }
 
-  static create(path: string): VerifiedSpool {
+  /** `fault` is the tests' seam at the file-system boundary (spool-disk.ts), unset in production. */
+  static create(path: string, fault?: SpoolFault): VerifiedSpool {
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-    return new VerifiedSpool(path, openSync(path, flags, 0o600));
+    let fd: number | undefined;
+    try {
+      fault?.('create', path);
+      fd = openSync(path, flags, 0o600);
+      return new VerifiedSpool(path, fd, fault);
+    } catch (err) {
+      // Created, but its fstat failed: the file is ours to remove.
+      if (fd !== undefined) {
+        try {
+          closeSync(fd);
+          unlinkSync(path);
+        } catch {
+          // Nothing more to release.
+        }
+      }
+      throw asSpoolError(err, dirname(path), 'create');
+    }
   }
 
   /** Bytes written so far. */
@@ -55,27 +78,43 @@ export class VerifiedSpool {
       if (this.inBlock === SPOOL_BLOCK_BYTES) this.endBlock();
     }
     let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    try {
+      while (off < bytes.length) {
+        this.fault?.('write', this.path);
+        off += writeSync(this.fd, bytes, off, bytes.length - off);
+      }
+    } catch (err) {
+      // The digests already cover bytes the file may not hold: this spool is done for.
+      this.closeFd();
+      throw this.diskError(err, 'write');
+    }
     this.size += bytes.length;
   }
 
   /** Ends writing; the spool can then be read back (any number of times) until `discard()`. */
   seal(): void {
     if (this.sealed) return;
+    if (this.fd === null) throw new S1migError('INTERNAL', 'spool sealed after a failed write');
     if (this.inBlock > 0) this.endBlock();
     this.sealed = true;
-    this.closeFd();
+    this.closeFd('close');
   }
 
   /**
    * The bytes in blocks, each one checked against its digest before it is yielded.
    * SPOOL_TAMPERED (retriable: the bytes are still on Kafka) when the file on disk is not,
-   * byte for byte, the one written.
+   * byte for byte, the one written; SPOOL_UNAVAILABLE (retriable too) when its disk refuses
+   * to give them back.
    */
   async *read(): AsyncGenerator<Uint8Array> {
     if (!this.sealed) throw new S1migError('INTERNAL', 'spool read before it was sealed');
-    const fh = await open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
-      throw tampered(this.path, `cannot be opened again: ${(err as Error).message}`, err);
+    const fh = await (async () => {
+      this.fault?.('open', this.path);
+      return open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    })().catch((err: unknown) => {
+      // A file gone or replaced by a link is tampering; a disk refusing to open it is not.
+      const disk = errnoOf(err) === 'ENOENT' ? null : spoolDiskError(err, dirname(this.path), 'open');
+      throw disk ?? tampered(this.path, `cannot be opened again: ${(err as Error).message}`, err);
     });
     try {
       const st = await fh.stat();
@@ -86,7 +125,7 @@ export class VerifiedSpool {
         const buf = Buffer.allocUnsafe(want);
         let got = 0;
         while (got < want) {
-          const { bytesRead } = await fh.read(buf, got, want - got, k * SPOOL_BLOCK_BYTES + got);
+          const bytesRead = await this.readAt(fh, buf, got, k * SPOOL_BLOCK_BYTES + got);
           if (bytesRead === 0) throw tampered(this.path, `ends inside block ${k}`);
           got += bytesRead;
         }
@@ -96,8 +135,7 @@ export class VerifiedSpool {
         }
         yield buf;
       }
-      const { bytesRead } = await fh.read(Buffer.alloc(1), 0, 1, this.size);
-      if (bytesRead !== 0) throw tampered(this.path, 'grew after it was written');
+      if ((await this.readAt(fh, Buffer.alloc(1), 0, this.size)) !== 0) throw tampered(this.path, 'grew after it was written');
     } finally {
       await fh.close();
     }
@@ -126,11 +164,42 @@ export class VerifiedSpool {
     this.inBlock = 0;
   }
 
-  private closeFd(): void {
-    if (this.fd !== null) {
-      closeSync(this.fd);
-      this.fd = null;
+  /**
+   * Closes the file; forgets the descriptor first, since close(2) releases it even when it
+   * fails. Only `seal` (`op` given) reports a failed close: the disk may say only there that
+   * the bytes did not fit (NFS reports ENOSPC at close). Cleanup paths ignore it.
+   */
+  private closeFd(op?: 'close'): void {
+    const fd = this.fd;
+    if (fd === null) return;
+    this.fd = null;
+    let failure: unknown = null;
+    try {
+      closeSync(fd);
+    } catch (err) {
+      failure = err;
     }
+    if (op === undefined) return;
+    try {
+      this.fault?.(op, this.path);
+    } catch (err) {
+      failure ??= err;
+    }
+    if (failure !== null) throw this.diskError(failure, op);
+  }
+
+  /** One read into `buf` from `at` to its end; a disk's refusal is SPOOL_UNAVAILABLE. */
+  private async readAt(fh: FileHandle, buf: Buffer, at: number, position: number): Promise<number> {
+    try {
+      this.fault?.('read', this.path);
+      return (await fh.read(buf, at, buf.length - at, position)).bytesRead;
+    } catch (err) {
+      throw this.diskError(err, 'read');
+    }
+  }
+
+  private diskError(err: unknown, op: SpoolOp): unknown {
+    return asSpoolError(err, dirname(this.path), op);
   }
 }
 

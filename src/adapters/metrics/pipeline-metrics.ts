@@ -22,6 +22,7 @@ export class PipelineMetrics {
   readonly consumerLag: Gauge<'stage' | 'topic' | 'partition'>;
   readonly pausedPartitions: Gauge<'stage'>;
   readonly openUploads: Gauge<never>;
+  readonly spoolErrors: Counter<'errno'>;
   readonly installationLatency: Histogram<never>;
   readonly enrolment: EnrolmentMetrics;
   private poolStats: (() => DeviceCryptoStats) | undefined;
@@ -57,6 +58,10 @@ export class PipelineMetrics {
     this.openUploads = new Gauge({
       name: 's1mig_open_uploads', help: 'MCF uploads in progress in the splitter', registers: r,
       collect() { const n = uploadCount(); if (n !== undefined) this.set(n); },
+    });
+    this.spoolErrors = new Counter({
+      name: 's1mig_spool_errors_total', help: 'spool operations of the splitter refused by the disk (SPOOL_UNAVAILABLE), by errno; the upload is retried from Kafka',
+      labelNames: ['errno'], registers: r,
     });
     this.installationLatency = new Histogram({
       name: 's1mig_installation_latency_seconds', help: 'from the broker append time of the file\'s first chunk to the installation outcome',

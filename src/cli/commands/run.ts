@@ -46,6 +46,7 @@ export const command: CliCommand = {
       stages: stages as StageName[], refDir, metricsPort: port ?? p.ops.port, opsHost: values['ops-host'] ?? p.ops.host, policy: { splitSupply: split, partial },
       splitter: { devicesPerTransaction: p.splitter.devicesPerTransaction, transferTimeoutMs: p.splitter.transferTimeoutMs, ...sessionOpt },
       validator: sessionOpt,
+      enrolment: sessionOpt,
       ...(threads !== undefined ? { threads } : {}),
       onFatal: () => stop.fail(),
     }, logger).catch((err: unknown) => {
@@ -60,9 +61,27 @@ export const command: CliCommand = {
       stop.dispose();
     }
     // A stage that stopped for good ends the process with 3, for its supervisor to restart it.
-    return how === 'failed' ? 3 : 0;
+    const status = how === 'failed' ? 3 : 0;
+    exitIfStillAlive(logger, status);
+    return status;
   },
 };
+
+/** How long a drained process may take to end by itself before it is ended. */
+const EXIT_GRACE_MS = 10_000;
+
+/**
+ * Everything is stopped and committed by now, so the event loop should empty and the process
+ * end. A handle something forgot to close (a timer, a socket) would keep it alive for ever,
+ * and a supervisor waiting for the exit (a rolling deploy) with it. This unref'd timer names
+ * what is still open, so the leak can be found, and ends the process anyway.
+ */
+function exitIfStillAlive(logger: Logger, status: number): void {
+  setTimeout(() => {
+    logger.warn('the process had not ended after its drain; exiting (a handle was left open)', { afterMs: EXIT_GRACE_MS, open: process.getActiveResourcesInfo() });
+    process.exit(status);
+  }, EXIT_GRACE_MS).unref();
+}
 
 /**
  * The first SIGTERM or SIGINT starts the drain. A second SIGTERM only logs: an orchestrator

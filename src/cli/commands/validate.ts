@@ -10,6 +10,7 @@ import { JsonReportSink } from '../render/json-report.js';
 import { writableOutput } from '../render/output.js';
 import { TextReportSink } from '../render/text-report.js';
 import { regularFileSize } from '../../adapters/fs/read-file.js';
+import { asSpoolError } from '../../adapters/fs/spool-disk.js';
 import { inputPath } from '../../adapters/fs/stream-input.js';
 import { checkerFor } from '../../jobs/validate/checker-choice.js';
 import { DEFAULT_POLICY, validateFile, type ValidationPolicy } from '../../jobs/validate/validate-file.js';
@@ -71,16 +72,30 @@ async function run(args: string[]): Promise<number> {
 async function validateInput(opts: ValidateArgs, ref: Reference, file: string): Promise<number> {
   const size = await regularFileSize(file);
   const checker = checkerFor(ref.dir, size);
-  const spoolDir = await mkdtemp(join(tmpdir(), 's1mig-validate-'));
+  const spoolDir = await mkdtemp(join(tmpdir(), 's1mig-validate-')).catch(async (err: unknown) => {
+    await checker.close();
+    throw asSpoolError(err, tmpdir(), 'mkdir');
+  });
   const show = progressLine('validating', 'MB', { enabled: !opts.json, format: (bytes) => (bytes / 1e6).toFixed(1) });
   try {
     const spoolPath = join(spoolDir, 'report');
     const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600 });
+    // Without a listener, a write of the report's last piece refused by a full disk (issued
+    // without a wait for 'drain') escaped as an unhandled 'error' event: a stack trace and
+    // exit 1, the status of a rejected file. Told from other failures by identity, it is
+    // SPOOL_UNAVAILABLE naming the folder (exit 3).
+    let spoolError: unknown = null;
+    spool.on('error', (err) => (spoolError = err));
     const out = writableOutput(spool);
     const sink = opts.json ? new JsonReportSink(out) : new TextReportSink(out);
-    const summary = await validateFile(file, ref, checker, opts.policy, sink, { onProgress: show.update });
-    spool.end();
-    await finished(spool);
+    let summary;
+    try {
+      summary = await validateFile(file, ref, checker, opts.policy, sink, { onProgress: show.update });
+      spool.end();
+      await finished(spool);
+    } catch (err) {
+      throw err === spoolError ? asSpoolError(err, spoolDir, 'write') : err;
+    }
     show.clear();
     const status = summary.status === 'accepted' ? 0 : 1;
     try {

@@ -16,7 +16,12 @@ export function writableOutput(stream: Writable): TextOutput {
     if (buffered === '') return;
     const text = buffered;
     buffered = '';
-    if (!stream.write(text)) await once(stream, 'drain');
+    if (!stream.write(text)) {
+      // A stream that failed before this wait (a report file whose open or earlier write the
+      // disk refused while the MCF was still being read) never drains: the wait hung for good.
+      if (stream.errored !== null) throw stream.errored;
+      await once(stream, 'drain');
+    }
   }
   return {
     async write(text: string): Promise<void> {

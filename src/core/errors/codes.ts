@@ -70,9 +70,11 @@ export const INTERNAL_ERRORS = {
   KAFKA_UNAVAILABLE: { retriable: true, exit: 3, description: 'the Kafka cluster cannot be reached' },
   REGISTRY_UNAVAILABLE: { retriable: true, exit: 3, description: 'the Schema Registry cannot be reached' },
   RECORD_UNDECODABLE: { retriable: false, exit: 3, description: 'a record on an internal topic is not one of ours: not registry-framed Avro, an unknown schema id, or bytes its schema cannot read' },
+  PARTITION_REVOKED: { retriable: true, exit: 3, description: 'a rebalance took the input partition from this member mid-work: nothing of that work is committed, and the partition\'s owner does it again' },
   SCHEMA_INCOMPATIBLE: { retriable: false, exit: 2, description: 'a schema change breaks the subject compatibility rule' },
   TOPIC_CONFLICT: { retriable: false, exit: 2, description: 'an existing topic differs in a way that needs --force' },
   SPOOL_TAMPERED: { retriable: true, exit: 3, description: 'a spool file changed on disk after it was written; the upload is read again from Kafka' },
+  SPOOL_UNAVAILABLE: { retriable: true, exit: 3, description: 'the disk of a spool folder refuses it (full, over quota, permissions, read-only, I/O error or the folder removed); nothing is committed past the work that needed it, which is retried' },
   WORKER_FAILED: { retriable: true, exit: 3, description: 'a worker thread failed' },
   INTERNAL: { retriable: false, exit: 3, description: 'an unexpected internal error' },
 } as const;

@@ -6,6 +6,7 @@ import type { DeviceCode } from '../../core/errors/codes.js';
 import { errorCode, S1migError } from '../../core/errors/s1mig-error.js';
 import type { DeviceOutcome } from '../../core/validation/device-rules.js';
 import type { InstallationFacts } from '../../core/validation/installation-rules.js';
+import { asSpoolError } from '../../adapters/fs/spool-disk.js';
 import { SpoolFile } from './spool-file.js';
 
 /** One installation as the report needs it once the file has been read: no certificate or credential text. */
@@ -64,7 +65,9 @@ export class InstallationSpool {
   ) {}
 
   static async create(): Promise<InstallationSpool> {
-    const dir = await mkdtemp(join(tmpdir(), 's1mig-validate-spool-'));
+    const dir = await mkdtemp(join(tmpdir(), 's1mig-validate-spool-')).catch((err: unknown) => {
+      throw asSpoolError(err, tmpdir(), 'mkdir');
+    });
     const opened: SpoolFile[] = [];
     try {
       for (const name of ['installations.jsonl', 'rendered.txt', 'oversized.jsonl']) opened.push(await SpoolFile.create(join(dir, name)));
@@ -73,6 +76,8 @@ export class InstallationSpool {
     } catch (err) {
       for (const f of opened) await f.close().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
+      // A disk's refusal is already SPOOL_UNAVAILABLE (SpoolFile): exit 3 with the folder and the fix.
+      if (errorCode(err) !== undefined) throw err;
       throw new S1migError('INTERNAL', `cannot create the validation spool: ${(err as Error).message}`, { cause: err });
     }
   }

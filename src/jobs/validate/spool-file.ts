@@ -1,5 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { asSpoolError, type SpoolOp } from '../../adapters/fs/spool-disk.js';
 
 const FLUSH_CHARS = 1 << 16;
 const READ_BLOCK = 1 << 20;
@@ -8,6 +10,8 @@ const READ_BLOCK = 1 << 20;
  * An append-only private text file written in large buffered writes and read back once in
  * large blocks: the spools of `validate` write hundreds of thousands of short texts and
  * read them back after the MCF has been read, when the main thread is all that works.
+ * A disk that refuses it (full, permissions, read-only, I/O error) is SPOOL_UNAVAILABLE
+ * naming the folder, which `validate` reports with exit 3.
  */
 export class SpoolFile {
   private pending: string[] = [];
@@ -22,7 +26,9 @@ export class SpoolFile {
 
   /** Creates the file (mode 0600; it must not exist yet). */
   static async create(path: string): Promise<SpoolFile> {
-    return new SpoolFile(path, await open(path, 'wx', 0o600));
+    return new SpoolFile(path, await open(path, 'wx', 0o600).catch((err: unknown) => {
+      throw asSpoolError(err, dirname(path), 'create');
+    }));
   }
 
   /**
@@ -40,12 +46,16 @@ export class SpoolFile {
   async *blocks(): AsyncGenerator<string> {
     await this.flush();
     await this.close();
-    const input = await open(this.path, 'r');
+    const input = await open(this.path, 'r').catch((err: unknown) => {
+      throw this.diskError(err, 'open');
+    });
     try {
       const block = Buffer.allocUnsafe(READ_BLOCK);
       const decoder = new StringDecoder('utf8');
       for (;;) {
-        const { bytesRead } = await input.read(block, 0, READ_BLOCK, null);
+        const { bytesRead } = await input.read(block, 0, READ_BLOCK, null).catch((err: unknown) => {
+          throw this.diskError(err, 'read');
+        });
         if (bytesRead === 0) break;
         const text = decoder.write(block.subarray(0, bytesRead));
         if (text.length > 0) yield text;
@@ -80,7 +90,9 @@ export class SpoolFile {
     try {
       await this.settle();
     } finally {
-      await h?.close();
+      await h?.close().catch((err: unknown) => {
+        throw this.diskError(err, 'close');
+      });
     }
   }
 
@@ -99,7 +111,13 @@ export class SpoolFile {
   private async settle(): Promise<void> {
     const w = this.writing;
     this.writing = null;
-    await w;
+    await w?.catch((err: unknown) => {
+      throw this.diskError(err, 'write');
+    });
+  }
+
+  private diskError(err: unknown, op: SpoolOp): unknown {
+    return asSpoolError(err, dirname(this.path), op);
   }
 
   private async flush(): Promise<void> {

@@ -69,6 +69,7 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
   let tables: EnrolmentTables | null = null;
   let admin: Admin | null = null;
   let stopping = false;
+  let draining = false;
 
   const schedule = (lane: Lane): void => {
     const r = runtime;
@@ -96,7 +97,7 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
       await tables.start();
       adapters = deps.adapters ?? createSmsoAdapters(cfg.smso);
       const laneDeps = {
-        tables, requests, outcomes, capacity, originator, options: opts, metrics: deps.metrics.enrolment, logger: log, schedule,
+        tables, requests, outcomes, capacity, originator, options: opts, metrics: deps.metrics.enrolment, logger: log, schedule, draining: () => draining,
         adapter: (smso: string) => adapters!.get(smso),
         fault: deps.fault ?? faultHook(process.env['S1MIG_FAULT_KILL']),
         perDay: (smso: string) => smsoConfig(smso)?.perDay ?? 0,
@@ -125,11 +126,16 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
       });
     },
 
+    beginDrain(): void {
+      draining = true;
+    },
+
     async stop(): Promise<void> {
       const r = runtime;
       if (r === null) return;
       // Attempts in flight may finish and be recorded; what does not within drainMs is
       // resumed by the lane's next owner with the same request ID.
+      draining = true;
       const until = Date.now() + opts.drainMs;
       while (Date.now() < until && r.states().some((l) => l.inFlightCalls > 0)) await new Promise((res) => setTimeout(res, 20));
       await r.forEachPartition((ctx) => ctx.state.pass(ctx));

@@ -36,6 +36,8 @@ export interface LaneDeps {
   readonly logger: Logger;
   /** Runs a pass of the lane under its partition's lock, if the lane is still held. */
   readonly schedule: (lane: Lane) => void;
+  /** True once the stage is stopping: attempts in flight finish and are recorded, none starts. */
+  readonly draining: () => boolean;
   /** Test-only crash points (faults.ts). */
   readonly fault: FaultHook;
   readonly alerts: AlertDeps;
@@ -187,8 +189,12 @@ export class Lane {
     // what it starts, not the whole window (a capped SMSO is woken at its rate).
     const full = now - this.lastFullPass >= this.d.options.recheckMs;
     if (full) this.lastFullPass = now;
+    // A draining lane only records: what it has not started is left, uncommitted, to the
+    // lane's next owner, so the drain lasts one SMSO answer, not until the window is empty
+    // (issue 13's scale-out test: every drain took the full drainMs while attempts kept starting).
+    const draining = this.d.draining();
     for (const e of [...this.entries.values()]) {
-      if (e.running !== null) continue;
+      if (e.running !== null || draining) continue;
       const smso = e.req.smso;
       if (blocked.has(smso) && !full) continue;
       const a = decide(e.inst, ov, now, e.waited);
@@ -263,7 +269,12 @@ export class Lane {
     alerts.committed();
     this.count(outcomes, ov);
     for (const l of releases) l.release();
-    for (const e of launches) this.launch(e);
+    // Decided before the drain began, committed after: recorded in flight, so the lane's next
+    // owner sends them with these request IDs (as after a crash between commit and call).
+    for (const e of launches) {
+      if (this.d.draining()) e.running!.lease?.release();
+      else this.launch(e);
+    }
     for (const smso of blocked) this.whenCapacity(smso);
     this.wakeAt(Math.min(wakeAt, this.registryRetryAt ?? Number.POSITIVE_INFINITY), now);
   }

@@ -40,6 +40,7 @@ export function enrolmentOptions(partial: Partial<EnrolmentOptions> = {}): Reado
   if (typeof o.groupId !== 'string' || o.groupId.length === 0 || o.groupId.length > 200) bad('groupId', 'must be a non-empty string');
   const ints: Array<keyof EnrolmentOptions> = ['maxWindow', 'commissionTimeoutMs', 'recheckMs', 'tableCatchUpMs', 'drainMs', 'heartbeatMs', 'sessionTimeoutMs', 'retryBackoffMs', 'retryBackoffMaxMs'];
   for (const k of ints) if (!Number.isInteger(o[k]) || (o[k] as number) < 1) bad(k, `must be a positive integer, got ${String(o[k])}`);
+  if (o.heartbeatMs >= o.sessionTimeoutMs) bad('heartbeatMs', `must be below sessionTimeoutMs (${o.sessionTimeoutMs})`);
   if (typeof o.now !== 'function') bad('now', 'must be a function');
   return Object.freeze(o);
 }

@@ -1,4 +1,5 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { S1migError } from '../../core/errors/s1mig-error.js';
 import { FETCH_MAX_WAIT_MS } from '../../adapters/kafka/client.js';
 import { PartitionProducers } from '../../adapters/kafka/partition-producers.js';
 import type { Logger } from '../../adapters/log/logger.js';
@@ -7,6 +8,10 @@ import { deadLetter } from '../dlq.js';
 import { sleepWithHeartbeat, withHeartbeat } from './heartbeat.js';
 import type { DeadLetter, PartitionContext, PartitionedStage, TopicMessages } from './stage.js';
 import { sendChunks } from './send-chunks.js';
+import { PartitionLocks } from './partition-locks.js';
+
+/** Partition work holding its lock this long is reported as stuck. */
+const STUCK_MS = 60_000;
 
 export interface RuntimeDeps {
   readonly kafka: Kafka;
@@ -43,8 +48,6 @@ interface Slot<S> {
   readonly partition: number;
   readonly state: S;
   committed: bigint;
-  /** Serialises the partition's batches and timer work. */
-  lock: Promise<void>;
 }
 
 /**
@@ -67,6 +70,11 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
   const heldPaused = new Set<number>();
   /** Partitions whose failed work is dropping their state and seeking back (failedWork). */
   const seeking = new Set<number>();
+  const locks = new PartitionLocks();
+  // A partition held this long is stuck: say which, by what and where, so a stall shows in
+  // the logs and not only in the lag.
+  const stopWatching = locks.watch(STUCK_MS, (h, heldMs) =>
+    log.warn('partition work has held its partition for over a minute', { partition: h.partition, what: h.what, step: h.step ?? 'stage logic', heldMs }));
 
   const heartbeatInterval = Math.min(3000, stage.consumer.heartbeatMs);
   const admin: Admin = deps.kafka.admin();
@@ -114,17 +122,13 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     let slot = slots.get(partition);
     if (slot === undefined) {
       // After an assignment (or our own seek) the first batch starts at the committed position.
-      slot = { partition, state: stage.createState(partition), committed: firstOffset, lock: Promise.resolve() };
+      slot = { partition, state: stage.createState(partition), committed: firstOffset };
       slots.set(partition, slot);
     }
     return slot;
   };
 
-  const locked = async (slot: Slot<S>, fn: () => Promise<void>): Promise<void> => {
-    const run = slot.lock.then(fn, fn);
-    slot.lock = run.catch(() => undefined);
-    return run;
-  };
+  const locked = (slot: Slot<S>, what: string, fn: () => Promise<void>): Promise<void> => locks.run(slot.partition, what, fn);
 
   const context = (slot: Slot<S>, heartbeat: () => Promise<void>, batch: { isRunning(): boolean; isStale(): boolean } | null): PartitionContext<S> => {
     const current = (): boolean => slots.get(slot.partition) === slot;
@@ -163,6 +167,9 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
         onConsumer('resume', slot.partition, () => consumer.resume([{ topic, partitions: [slot.partition] }]));
       },
       fence: async () => {
+        // A dropped state's fence would make a producer for a partition that may be another
+        // member's by now, and fence that member's transactions.
+        revokedCheck(slot);
         await producers.get(topic, slot.partition);
       },
     };
@@ -171,6 +178,10 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
 
   /** The one transaction path: outputs, dead letters and offsets, the offsets capped at the floor. */
   async function commit(slot: Slot<S>, outputs: readonly TopicMessages[], upTo: bigint | null, dead: readonly DeadLetter[]): Promise<void> {
+    // A state a rebalance dropped commits nothing: the same producer (kept across the
+    // rebalance for a partition this member still holds) would let it, and its successor may
+    // already have read the tables and started the same work again.
+    revokedCheck(slot);
     const floor = stage.commitFloor(slot.state);
     const point = upTo === null ? null : floor !== null && floor < upTo ? floor : upTo;
     const sendOffsets = point !== null && point > slot.committed;
@@ -178,23 +189,39 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     const topicMessages: TopicMessages[] = outputs.filter((o) => o.messages.length > 0);
     if (dead.length > 0) topicMessages.push({ topic: deps.dlqTopic, messages: dead.map((d) => deadLetter(stage.name, d.reason, topic, slot.partition, d.message)) });
     if (topicMessages.length === 0 && !sendOffsets) return;
+    const step = (s: string): void => locks.step(slot.partition, s);
+    step('commit: producer');
     const producer = await producers.get(topic, slot.partition);
+    step('commit: begin');
     const tx = await producer.transaction();
     try {
       // One call per chunk of at most MAX_SEND_BYTES, all in this one transaction (send-chunks.ts).
+      step('commit: send');
       for (const chunk of sendChunks(topicMessages)) await tx.sendBatch({ topicMessages: chunk });
+      step('commit: offsets');
       if (sendOffsets) await tx.sendOffsets({ consumerGroupId: stage.groupId, topics: [{ topic, partitions: [{ partition: slot.partition, offset: String(point) }] }] });
+      revokedCheck(slot);
+      step('commit: end');
       await tx.commit();
     } catch (err) {
       m.transactions.inc({ stage: stage.name, result: 'aborted' });
+      step('commit: abort');
       await tx.abort().catch(() => undefined);
       throw err;
+    } finally {
+      step('stage logic');
     }
     m.transactions.inc({ stage: stage.name, result: 'committed' });
     if (sendOffsets && slots.get(slot.partition) === slot) slot.committed = point;
     for (const d of dead) {
       m.dlq.inc({ stage: stage.name, reason: d.label });
       log.warn('sent to the dead-letter topic', { partition: slot.partition, offset: d.message.offset, reason: d.reason });
+    }
+  }
+
+  function revokedCheck(slot: Slot<S>): void {
+    if (slots.get(slot.partition) !== slot) {
+      throw new S1migError('PARTITION_REVOKED', `partition ${slot.partition} of ${topic}: its state was dropped (a rebalance or a failure); nothing of it is committed`);
     }
   }
 
@@ -217,8 +244,10 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
    */
   async function settledOffset(slot: Slot<S>): Promise<bigint> {
     const partition = slot.partition;
-    await producers.retain(new Set([...assigned].filter((k) => k !== PartitionProducers.key(topic, partition)))).catch(() => undefined);
-    await producers.get(topic, partition).catch(() => undefined);
+    const key = PartitionProducers.key(topic, partition);
+    await producers.retain(new Set([...assigned].filter((k) => k !== key))).catch(() => undefined);
+    // Only for a partition still held: a new producer fences whoever holds the partition now.
+    if (assigned.has(key)) await producers.get(topic, partition).catch(() => undefined);
     return (await committedOffset(partition)) ?? slot.committed;
   }
 
@@ -235,8 +264,11 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     const backoff = Math.min(stage.retry.backoffMaxMs, stage.retry.backoffMs * 2 ** Math.min(n - 1, 16));
     const wasCurrent = slots.get(partition) === slot;
     drop(slot);
+    if (!wasCurrent || stopping) {
+      log.info('work of a partition no longer held was dropped, uncommitted', { partition, error: err });
+      return;
+    }
     log.error('batch failed; replaying from the committed offset', { partition, offset: slot.committed.toString(), backoffMs: backoff, error: err });
-    if (!wasCurrent || stopping) return;
     const from = await settledOffset(slot);
     await sleepWithHeartbeat(backoff, p.heartbeat, beatEvery, () => stopping || !p.isRunning());
     if (!stopping && p.isRunning()) onConsumer('seek', partition, () => consumer.seek({ topic, partition, offset: String(from) }));
@@ -257,8 +289,11 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     seeking.add(partition);
     try {
       drop(slot);
+      if (!wasCurrent || stopping) {
+        log.info('work of a partition no longer held was dropped, uncommitted', { partition, error: err });
+        return;
+      }
       log.error('partition work failed; replaying from the committed offset', { partition, error: err });
-      if (!wasCurrent || stopping) return;
       const from = await settledOffset(slot);
       // A partition a rebalance took away meanwhile is the next owner's to read.
       if (!stopping && assigned.has(PartitionProducers.key(topic, partition))) onConsumer('seek', partition, () => consumer.seek({ topic, partition, offset: String(from) }));
@@ -274,7 +309,7 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     if (batch.messages.length === 0 || !p.isRunning() || p.isStale() || stopping || seeking.has(batch.partition)) return;
     const slot = slotFor(batch.partition, BigInt(batch.messages[0]!.offset));
     m.consumerLag.set({ stage: stage.name, topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-    await locked(slot, async () => {
+    await locked(slot, 'batch', async () => {
       if (slots.get(slot.partition) !== slot) return;
       const ctx = context(slot, p.heartbeat, p);
       let processedTo: bigint;
@@ -336,7 +371,7 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
       const slot = slots.get(partition);
       if (slot === undefined || stopping) return false;
       let ran = false;
-      await locked(slot, async () => {
+      await locked(slot, 'partition work', async () => {
         if (slots.get(partition) !== slot || stopping) return;
         ran = true;
         try {
@@ -349,7 +384,7 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     },
     async forEachPartition(fn) {
       for (const slot of [...slots.values()]) {
-        await locked(slot, async () => {
+        await locked(slot, 'timer', async () => {
           if (slots.get(slot.partition) !== slot || stopping) return;
           try {
             await fn(context(slot, async () => undefined, null));
@@ -362,6 +397,7 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     async stop() {
       if (stopping) return;
       stopping = true;
+      stopWatching();
       // disconnect() stops fetching and waits for the batch in flight (and its commit).
       await consumer.disconnect().catch((err: unknown) => log.warn('consumer disconnect failed', { error: err }));
       for (const slot of [...slots.values()]) drop(slot);

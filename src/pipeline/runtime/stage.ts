@@ -5,6 +5,12 @@ export interface Stage {
   start(): Promise<void>;
   /** Stops fetching, finishes and commits what is in flight, releases everything. */
   stop(): Promise<void>;
+  /**
+   * Called on every stage as soon as the processor begins to stop, before the upstream
+   * stages' stops (which come first and take seconds): a stage that starts work with an
+   * external party (the SMSO) stops starting it here, so the drain does not go on growing.
+   */
+  beginDrain?(): void;
 }
 
 /** Messages for one output topic, written in one transaction with others. */

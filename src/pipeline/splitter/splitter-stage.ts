@@ -1,6 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { createPrivateDir, type PrivateDir } from '../../adapters/fs/private-dir.js';
+import { spoolErrno, type SpoolFault } from '../../adapters/fs/spool-disk.js';
 import type { Logger } from '../../adapters/log/logger.js';
 import type { PipelineMetrics } from '../../adapters/metrics/pipeline-metrics.js';
 import type { Reference } from '../../core/reference/index.js';
@@ -18,6 +19,7 @@ import { deviceEventKey, fileResultKey, type DeviceEvent, type FileResultRecord 
 import { emissionRuns, installationEvents } from './emitter.js';
 import { fileVerdict, transferRejection } from './file-verdict.js';
 import { splitterOptions, type SplitterOptions } from './options.js';
+import { SpoolHealth } from './spool-health.js';
 import { UploadSession } from './upload-session.js';
 
 const HEARTBEAT_MS = 3000;
@@ -40,6 +42,8 @@ export interface SplitterDeps {
    * read back (the tests that tamper with a spool between its two passes use it).
    */
   spoolSealed?: (path: string) => void;
+  /** Test seam at the spool's file-system boundary (adapters/fs/spool-disk.ts): a full or unwritable disk. */
+  spoolFault?: SpoolFault;
 }
 
 interface PartitionState {
@@ -72,10 +76,29 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   let eventCodec: RecordCodec<DeviceEvent>;
   let fileCodec: RecordCodec<FileResultRecord>;
   let timer: NodeJS.Timeout | null = null;
-  /** This process's own spool folder (fresh, 0700), removed on stop. */
+  /**
+   * This process's own spool folder (fresh, 0700), removed on stop. Made at start, or, when
+   * the disk refused it then, by the first upload after: a disk that refuses the spool stalls
+   * uploads (retried, SPOOL_UNAVAILABLE) but never stops the process, whose other stages go on.
+   */
   let spoolDir: PrivateDir | null = null;
+  const health = new SpoolHealth(log, m);
   /** Makes every spool file name new within the folder (they are created exclusively). */
   let spoolSeq = 0;
+
+  const spoolFolder = (): string => {
+    if (spoolDir === null) {
+      spoolDir = createPrivateDir(o.spoolBase, SPOOL_PREFIX, deps.spoolFault);
+      log.info('spool folder', { path: spoolDir.path });
+    }
+    return spoolDir.path;
+  };
+
+  /** A spool failure is counted and told once (SpoolHealth); a folder found gone is made anew on the retry. */
+  const spoolFailed = (err: unknown): void => {
+    if (!health.failed(err)) return;
+    if (spoolErrno(err) === 'ENOENT' && spoolDir !== null && !spoolDir.exists()) spoolDir = null;
+  };
 
   const createState = (partition: number): PartitionState =>
     ({ partition, assembler: new UploadAssembler({ maxFileBytes: o.maxFileBytes, timeoutMs: o.transferTimeoutMs }), sessions: new Map(), processed: 0n });
@@ -142,7 +165,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       case 'accepted-chunk': {
         let session = st.sessions.get(v.upload.fileKey);
         if (!session) {
-          session = new UploadSession(spoolDir!.path, `${++spoolSeq}-${ctx.topic}-${st.partition}-${v.upload.firstOffset}`);
+          session = new UploadSession(spoolFolder(), `${++spoolSeq}-${ctx.topic}-${st.partition}-${v.upload.firstOffset}`, deps.spoolFault);
           st.sessions.set(v.upload.fileKey, session);
         }
         session.write(value);
@@ -166,6 +189,9 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
         st.sessions.delete(v.upload.fileKey);
         try {
           const scan = session.finish();
+          // A whole upload spooled: the disk takes files again (a full disk takes the first
+          // chunks of every retry, so a single write would say so too early, at each retry).
+          health.ok();
           deps.spoolSealed?.(session.spool.path);
           await Promise.all([table!.catchUp(), authorisations!.catchUp()]);
           const upload = `${st.partition}:${v.upload.firstOffset}`;
@@ -203,11 +229,22 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
     for (const v of verdicts) await onVerdict(ctx, v, value, offset);
   };
 
+  /**
+   * A failure (a spool refused by its disk among them) fails the batch: the runtime aborts its
+   * transaction, drops the partition's state (its spool files with it) and replays from the
+   * committed offset after a backoff, so nothing past the upload's first chunk is committed,
+   * skipped or dead-lettered, and the file is finished once when the disk is back.
+   */
   const processBatch = async (messages: readonly KafkaMessage[], ctx: Ctx): Promise<bigint> => {
-    for (const msg of messages) {
-      if (!ctx.active) break;
-      await handleMessage(ctx, msg);
-      ctx.state.processed = BigInt(msg.offset) + 1n;
+    try {
+      for (const msg of messages) {
+        if (!ctx.active) break;
+        await handleMessage(ctx, msg);
+        ctx.state.processed = BigInt(msg.offset) + 1n;
+      }
+    } catch (err) {
+      spoolFailed(err);
+      throw err;
     }
     return ctx.state.processed;
   };
@@ -226,8 +263,12 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
 
   return {
     async start() {
-      spoolDir = createPrivateDir(o.spoolBase, SPOOL_PREFIX);
-      log.info('spool folder', { path: spoolDir.path });
+      try {
+        spoolFolder();
+      } catch (err) {
+        // A bad base (CONFIG_INVALID) stops the start; a disk refusing it waits for the first upload.
+        if (!health.failed(err)) throw err;
+      }
       eventCodec = await recordCodec<DeviceEvent>(deps.registry, deps.plan, 'mcf.device-events');
       fileCodec = await recordCodec<FileResultRecord>(deps.registry, deps.plan, 'mcf.files');
       admin = deps.kafka.admin();

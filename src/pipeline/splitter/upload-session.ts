@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { canonicalEui } from '../../core/values.js';
+import type { SpoolFault } from '../../adapters/fs/spool-disk.js';
 import { VerifiedSpool } from '../../adapters/fs/verified-spool.js';
 import { CompactStringSet } from '../../core/mcf/compact-set.js';
 import { McfReader } from '../../core/mcf/reader.js';
@@ -22,9 +23,9 @@ export class UploadSession {
   readonly oversized = new Map<number, number>();
   readonly spool: VerifiedSpool;
 
-  /** `dir` is the splitter's private spool folder; `name` is unique within it. */
-  constructor(dir: string, name: string) {
-    this.spool = VerifiedSpool.create(join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.mcf`));
+  /** `dir` is the splitter's private spool folder; `name` is unique within it; `fault` is the tests' disk seam. */
+  constructor(dir: string, name: string, fault?: SpoolFault) {
+    this.spool = VerifiedSpool.create(join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.mcf`), fault);
     this.reader = new McfReader({
       digest: true,
       maxKeptDevices: 0,

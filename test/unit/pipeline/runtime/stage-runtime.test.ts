@@ -188,6 +188,51 @@ describe('the stage runtime', () => {
     await rt.stop();
   });
 
+  // Regression (issue 13, scale-out test: 94 enrolment finals for 90 installations): a rejoin
+  // dropped a lane's state while a pass of it was recording SMSO answers. The member kept the
+  // partition, so the same producer committed the dropped pass's finals, while the new state,
+  // not waiting on the old state's lock, had already read the tables and resumed the same
+  // attempts: each finished twice.
+  it('commits nothing from a state a rejoin dropped mid-work, and holds its successor until that work is over', async () => {
+    const fake = new FakeKafka();
+    const order: string[] = [];
+    const { rt } = await start(fake, stageOf({
+      process: async (ms, ctx) => {
+        order.push(`batch ${ms[0]!.offset}-${ms[ms.length - 1]!.offset} of state ${ctx.state.seen.length === 0 ? 'new' : 'old'}`);
+        ctx.state.seen.push(...ms.map((m) => m.offset));
+        return BigInt(ms[ms.length - 1]!.offset) + 1n;
+      },
+    }));
+    await fake.deliver(0, [0]);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let failure: unknown = null;
+    const work = rt.withPartition(0, async (ctx) => {
+      await gate;
+      try {
+        await ctx.commit([{ topic: 'out', messages: [{ value: 'answer' }] }], 1n);
+      } catch (err) {
+        failure = err;
+        throw err;
+      } finally {
+        order.push('old work over');
+      }
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    fake.join([0]); // the member keeps partition 0, with a new state
+    const next = fake.deliver(0, [0, 1]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(['batch 0-0 of state new']);
+    release();
+    await work;
+    await next;
+    expect(order).toEqual(['batch 0-0 of state new', 'old work over', 'batch 0-1 of state new']);
+    expect((failure as { code?: string } | null)?.code).toBe('PARTITION_REVOKED');
+    expect(fake.transactions.filter((t) => t.messages.some((m) => m.topic === 'out'))).toEqual([]);
+    expect(fake.seeks).toEqual([]);
+    await rt.stop();
+  });
+
   it('pauses a partition while a gate is closed, heartbeating, and resumes it', async () => {
     const fake = new FakeKafka();
     const { rt, metrics } = await start(fake, stageOf({
