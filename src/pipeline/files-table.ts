@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { RecordCodec } from './codecs.js';
 import { fileResultKey, type FileResultRecord } from './records.js';
-import { CompactedTable } from './tables/compacted-table.js';
+import { CompactedTable, type CompactedTableOptions } from './tables/compacted-table.js';
 
 /**
  * The files topic (compacted) as a table: under a file key, the latest accepted record (the
@@ -13,8 +13,9 @@ import { CompactedTable } from './tables/compacted-table.js';
 export class FilesTable {
   private readonly table: CompactedTable<FileResultRecord>;
 
-  constructor(kafka: Kafka, admin: Admin, codec: RecordCodec<FileResultRecord>) {
+  constructor(kafka: Kafka, admin: Admin, codec: RecordCodec<FileResultRecord>, onUndecodable?: CompactedTableOptions<FileResultRecord>['onUndecodable']) {
     this.table = new CompactedTable(kafka, admin, {
+      ...(onUndecodable ? { onUndecodable } : {}),
       topic: codec.topic,
       // The topic's name carries the deployment's prefix, so the reader's group does too.
       groupStem: `${codec.topic}-table`,

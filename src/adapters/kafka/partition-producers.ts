@@ -45,10 +45,18 @@ export class PartitionProducers {
     return p;
   }
 
-  /** Closes the producers of partitions no longer assigned (call on every rebalance). */
-  async retain(assigned: ReadonlySet<string>): Promise<void> {
-    const gone = [...this.producers.keys()].filter((k) => !assigned.has(k));
-    await Promise.all(gone.map((k) => this.close(k)));
+  /** The partitions of `topic` that have a producer and are not in `assigned` (keys as `key()` makes them). */
+  notIn(topic: string, assigned: ReadonlySet<string>): number[] {
+    return [...this.producers.keys()].filter((k) => !assigned.has(k) && k.startsWith(`${topic}:`)).map((k) => Number(k.slice(topic.length + 1)));
+  }
+
+  /**
+   * Closes one partition's producer. Never while a transaction of it is under way: kafkajs
+   * waits for the requests on the wire and then destroys the queue, and a transaction's next
+   * request can then wait for ever. The runtime calls it under the partition's lock.
+   */
+  async closeOne(topic: string, partition: number): Promise<void> {
+    await this.close(PartitionProducers.key(topic, partition));
   }
 
   async closeAll(): Promise<void> {

@@ -182,7 +182,7 @@ export class McfReader implements XmlHandler {
       this.fieldText = value;
       this.fieldHasWs = hasWs;
     } else if (ctx === ROOT || ctx === HEADER || ctx === INSTALLATION || ctx === DEVICE) {
-      this.fatal('character data in a container element', this.tokenizer.offset);
+      this.fatal('character data in a container element', this.tokenizer.markupOffset);
     }
   }
 
@@ -308,7 +308,7 @@ export class McfReader implements XmlHandler {
     const draft = this.headerDraft!;
     this.headerTexts = draft;
     const parsed = parseHeader(draft);
-    if (typeof parsed === 'string') this.problem3(parsed, this.tokenizer.offset);
+    if (typeof parsed === 'string') this.problem3(parsed, this.tokenizer.markupOffset);
     else this.options.onHeader?.(parsed);
   }
 

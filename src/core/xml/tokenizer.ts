@@ -68,9 +68,19 @@ export class XmlTokenizer {
   write(chunk: Uint8Array): void {
     if (this.fatalError !== null) return;
     if (!this.utf8.push(chunk)) {
-      this.fail('invalid UTF-8', this.base);
+      // The bytes before the bad sequence are read first: a Header or error in them stands, wherever the chunk began.
+      const at = this.utf8.invalidAt;
+      if (at > 0) this.scanChunk(chunk.subarray(0, at));
+      this.fail('invalid UTF-8', this.base + Math.min(at, 0));
       return;
     }
+    this.scanChunk(chunk);
+  }
+
+  /** Offset of the '<' of the tag being handled, or of the one ending the text being handled. */
+  get markupOffset(): number { return this.ltOffset; }
+
+  private scanChunk(chunk: Uint8Array): void {
     this.text.beginChunk(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     try {
       this.scan(chunk);

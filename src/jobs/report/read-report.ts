@@ -43,7 +43,8 @@ export async function lookUpFile(config: Readonly<S1migConfig>, arg: string, tim
     const devices = await recordCodec<InstallationDevicesRecord>(registry, plan, 'mcf.installation-devices');
     const collector = new FileReportCollector();
     await readTopicsToEnd(kafka, admin, [files.topic], async (_t, _p, m) => {
-      if (m.value !== null) collector.addFileResult(await files.decode(m.value));
+      const r = m.value === null ? null : await ours(files.decode(m.value));
+      if (r !== null) collector.addFileResult(r);
     }, { timeoutMs, groupStem });
     const selection = selectFile(arg, collector.fileKeys());
     const fileKey = selection.kind === 'found' ? selection.fileKey : FILE_KEY.test(arg) ? arg : null;
@@ -51,8 +52,13 @@ export async function lookUpFile(config: Readonly<S1migConfig>, arg: string, tim
       const prefix = Buffer.from(installationKey(selection.fileKey, ''));
       await readTopicsToEnd(kafka, admin, [outcomes.topic, devices.topic], async (topic, _p, m) => {
         if (m.value === null || m.key === null || m.key.subarray(0, prefix.length).compare(prefix) !== 0) return;
-        if (topic === devices.topic) collector.addDeviceSegment(await devices.decode(m.value));
-        else collector.addOutcome(await outcomes.decode(m.value));
+        if (topic === devices.topic) {
+          const d = await ours(devices.decode(m.value));
+          if (d !== null) collector.addDeviceSegment(d);
+        } else {
+          const o = await ours(outcomes.decode(m.value));
+          if (o !== null) collector.addOutcome(o);
+        }
       }, { timeoutMs, groupStem });
     }
     const inFlight = fileKey === null ? null : await uploadInFlight({
@@ -66,5 +72,19 @@ export async function lookUpFile(config: Readonly<S1migConfig>, arg: string, tim
     throw new S1migError('KAFKA_UNAVAILABLE', `report failed: ${(cause as Error).message} (brokers ${config.kafka.brokers.join(',')})`, { cause });
   } finally {
     await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * A record that is not one of ours (RECORD_UNDECODABLE) is no part of any file's report:
+ * skipped, so one foreign record on the files topic does not make every `report` fail
+ * (issue 13, hostile input). The registry away still fails the read.
+ */
+async function ours<T>(decoded: Promise<T>): Promise<T | null> {
+  try {
+    return await decoded;
+  } catch (err) {
+    if (errorCode(err) === 'RECORD_UNDECODABLE') return null;
+    throw err;
   }
 }

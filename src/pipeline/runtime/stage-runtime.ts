@@ -7,7 +7,7 @@ import type { PipelineMetrics } from '../../adapters/metrics/pipeline-metrics.js
 import { deadLetter } from '../dlq.js';
 import { sleepWithHeartbeat, withHeartbeat } from './heartbeat.js';
 import type { DeadLetter, PartitionContext, PartitionedStage, TopicMessages } from './stage.js';
-import { sendChunks } from './send-chunks.js';
+import { inTransaction } from './transaction.js';
 import { PartitionLocks } from './partition-locks.js';
 
 /** Partition work holding its lock this long is reported as stuck. */
@@ -189,27 +189,14 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     const topicMessages: TopicMessages[] = outputs.filter((o) => o.messages.length > 0);
     if (dead.length > 0) topicMessages.push({ topic: deps.dlqTopic, messages: dead.map((d) => deadLetter(stage.name, d.reason, topic, slot.partition, d.message)) });
     if (topicMessages.length === 0 && !sendOffsets) return;
-    const step = (s: string): void => locks.step(slot.partition, s);
+    const step = (where: string): void => locks.step(slot.partition, where);
     step('commit: producer');
     const producer = await producers.get(topic, slot.partition);
-    step('commit: begin');
-    const tx = await producer.transaction();
     try {
-      // One call per chunk of at most MAX_SEND_BYTES, all in this one transaction (send-chunks.ts).
-      step('commit: send');
-      for (const chunk of sendChunks(topicMessages)) await tx.sendBatch({ topicMessages: chunk });
-      step('commit: offsets');
-      if (sendOffsets) await tx.sendOffsets({ consumerGroupId: stage.groupId, topics: [{ topic, partitions: [{ partition: slot.partition, offset: String(point) }] }] });
-      revokedCheck(slot);
-      step('commit: end');
-      await tx.commit();
+      await inTransaction(producer, topicMessages, sendOffsets ? { groupId: stage.groupId, topic, partition: slot.partition, offset: point } : null, step, () => revokedCheck(slot));
     } catch (err) {
       m.transactions.inc({ stage: stage.name, result: 'aborted' });
-      step('commit: abort');
-      await tx.abort().catch(() => undefined);
       throw err;
-    } finally {
-      step('stage logic');
     }
     m.transactions.inc({ stage: stage.name, result: 'committed' });
     if (sendOffsets && slots.get(slot.partition) === slot) slot.committed = point;
@@ -244,10 +231,10 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
    */
   async function settledOffset(slot: Slot<S>): Promise<bigint> {
     const partition = slot.partition;
-    const key = PartitionProducers.key(topic, partition);
-    await producers.retain(new Set([...assigned].filter((k) => k !== key))).catch(() => undefined);
+    // Under the partition's lock (failed work and failed batches hold it), so no transaction of it is under way.
+    await producers.closeOne(topic, partition).catch(() => undefined);
     // Only for a partition still held: a new producer fences whoever holds the partition now.
-    if (assigned.has(key)) await producers.get(topic, partition).catch(() => undefined);
+    if (assigned.has(PartitionProducers.key(topic, partition))) await producers.get(topic, partition).catch(() => undefined);
     return (await committedOffset(partition)) ?? slot.committed;
   }
 
@@ -339,7 +326,12 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     // stale), so a seek that failed work still waits for is moot: batches flow again.
     seeking.clear();
 
-    void producers.retain(now).catch(() => undefined);
+    // A revoked partition's producer is closed once work under way on it is over (its lock):
+    // closed mid-transaction, kafkajs could leave that work waiting for ever, and with it
+    // every later holder of the lock (a partition this member is given again: a stall).
+    for (const partition of producers.notIn(topic, now)) {
+      void locks.run(partition, 'producer close', () => producers.closeOne(topic, partition)).catch(() => undefined);
+    }
     log.info('partitions assigned', { topic, partitions: payload.memberAssignment[topic] ?? [] });
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -401,6 +393,9 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
       // disconnect() stops fetching and waits for the batch in flight (and its commit).
       await consumer.disconnect().catch((err: unknown) => log.warn('consumer disconnect failed', { error: err }));
       for (const slot of [...slots.values()]) drop(slot);
+      // Each producer once its partition's work is over (at most a minute; then closed anyway).
+      const closed = Promise.all(producers.notIn(topic, new Set()).map((partition) => locks.run(partition, 'producer close', () => producers.closeOne(topic, partition))));
+      await Promise.race([closed, new Promise((r) => setTimeout(r, STUCK_MS).unref())]).catch(() => undefined);
       await producers.closeAll();
       await admin.disconnect().catch(() => undefined);
       log.info(`${stage.name} stopped`);

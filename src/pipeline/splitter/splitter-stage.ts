@@ -273,7 +273,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
       fileCodec = await recordCodec<FileResultRecord>(deps.registry, deps.plan, 'mcf.files');
       admin = deps.kafka.admin();
       await admin.connect();
-      table = new FilesTable(deps.kafka, admin, fileCodec);
+      table = new FilesTable(deps.kafka, admin, fileCodec, (where, error) => log.error('a record on the files topic is not ours: skipped', { ...where, error }));
       authorisations = new AuthorisationTable(deps.kafka, admin, {
         ma: await recordCodec<MigrationAuthorisation>(deps.registry, deps.plan, 'ref.migration-authorisations'),
         state: await recordCodec<EnrolmentStateRecord>(deps.registry, deps.plan, 'enrolment.state'),

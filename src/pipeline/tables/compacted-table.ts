@@ -1,4 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { errorCode } from '../../core/errors/s1mig-error.js';
 import { TopicReader } from './topic-reader.js';
 
 export interface CompactedTableOptions<V> {
@@ -11,6 +12,13 @@ export interface CompactedTableOptions<V> {
    * Returning `prev` keeps it: e.g. emission progress never moves back on a replay.
    */
   readonly merge?: (prev: V, next: V) => V;
+  /**
+   * A record that is not one of ours (RECORD_UNDECODABLE: not registry-framed Avro, an
+   * unknown schema id, bytes its schema cannot read) is no row: the table skips it and goes
+   * on, and says so here. Anything else a decode throws (the registry away) still fails
+   * the read.
+   */
+  readonly onUndecodable?: (where: { topic: string; partition: number; offset: string; key: string }, err: unknown) => void;
 }
 
 /**
@@ -25,11 +33,25 @@ export class CompactedTable<V> {
   private readonly reader: TopicReader;
 
   constructor(kafka: Kafka, admin: Admin, private readonly options: CompactedTableOptions<V>) {
-    this.reader = new TopicReader(kafka, admin, [options.topic], async (_t, _p, m) => {
+    this.reader = new TopicReader(kafka, admin, [options.topic], async (topic, partition, m) => {
       const key = m.key?.toString('utf8');
       if (key === undefined) return;
-      if (m.value === null) this.delete(key);
-      else this.set(key, await options.decode(m.value));
+      if (m.value === null) {
+        this.delete(key);
+        return;
+      }
+      let value: V;
+      try {
+        value = await options.decode(m.value);
+      } catch (err) {
+        // One foreign record on a compacted topic stays there (compaction keeps the latest of
+        // its key): failing on it failed every catchUp for good, and with it every file the
+        // splitter completed (issue 13, hostile input). It is skipped, and reported.
+        if (errorCode(err) !== 'RECORD_UNDECODABLE') throw err;
+        options.onUndecodable?.({ topic, partition, offset: m.offset, key }, err);
+        return;
+      }
+      this.set(key, value);
     }, { groupStem: options.groupStem });
   }
 

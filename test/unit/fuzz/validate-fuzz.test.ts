@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceCryptoChecker } from '../../../src/core/contracts/device-crypto.js';
 import { createInThreadChecker } from '../../../src/core/device-crypto/index.js';
-import { DEVICE_CODES, FILE_CODES, INSTALLATION_CODES } from '../../../src/core/errors/codes.js';
 import { loadReference } from '../../../src/core/reference/index.js';
 import { JsonReportSink } from '../../../src/cli/render/json-report.js';
 import { stringOutput } from '../../../src/cli/render/output.js';
 import { DEFAULT_POLICY, validateFile } from '../../../src/jobs/validate/validate-file.js';
 import { mutate } from './mutations.js';
+import { checkReport, type Report } from './report-invariants.js';
 
 const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const VECTORS = `${SHARED}fixtures/mcf-vectors/`;
@@ -36,51 +36,6 @@ const vectors = readdirSync(VECTORS)
   .filter((f) => f.endsWith('.xml'))
   .sort()
   .map((f) => ({ name: f, bytes: readFileSync(join(VECTORS, f)) }));
-
-interface Coded { code: string; message: string }
-interface Report {
-  status: string;
-  errors: Coded[];
-  installations: { installationId: string; status: string; errors: Coded[]; devices: { status: string; errors: Coded[] }[] }[];
-  summary: Record<'installations' | 'valid' | 'partial' | 'excluded' | 'invalid' | 'devices' | 'devicesValid' | 'devicesInvalid', number>;
-}
-
-const FILE = new Set<string>(FILE_CODES);
-const INST = new Set<string>(INSTALLATION_CODES);
-const DEV = new Set<string>(DEVICE_CODES);
-
-/** The invariants every report must satisfy, whatever the input. */
-function checkReport(r: Report): void {
-  expect(['accepted', 'rejected']).toContain(r.status);
-  if (r.status === 'rejected') expect(r.errors.length).toBeGreaterThan(0);
-  else expect(r.errors).toEqual([]);
-  for (const e of r.errors) {
-    expect(FILE.has(e.code), e.code).toBe(true);
-    expect(typeof e.message).toBe('string');
-  }
-  const counts = { valid: 0, partial: 0, excluded: 0, invalid: 0 };
-  let devices = 0;
-  let devicesValid = 0;
-  for (const inst of r.installations) {
-    expect(Object.keys(counts)).toContain(inst.status);
-    counts[inst.status as keyof typeof counts]++;
-    for (const e of inst.errors) expect(INST.has(e.code), e.code).toBe(true);
-    for (const d of inst.devices) {
-      devices++;
-      expect(['valid', 'invalid']).toContain(d.status);
-      expect(d.status === 'valid').toBe(d.errors.length === 0);
-      if (d.status === 'valid') devicesValid++;
-      for (const e of d.errors) expect(DEV.has(e.code), e.code).toBe(true);
-    }
-  }
-  expect(r.summary).toEqual({
-    installations: r.installations.length,
-    ...counts,
-    devices,
-    devicesValid,
-    devicesInvalid: devices - devicesValid,
-  });
-}
 
 function withLimit<T>(p: Promise<T>, ms: number, label: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -160,6 +160,36 @@ describe('McfReader file-level classification', () => {
     expect(late.malformed?.step).toBe(1);
     expect(late.header?.FileID).toBe('T-1');
   });
+
+  // Regression (issue 13 fuzz corpus, "invalid UTF-8 hid the Header"): the UTF-8 check of a
+  // chunk ran before any of the chunk was read, so a bad byte after a complete Header gave a
+  // report without the Header fields, at "byte <chunk start>", whenever both were in one
+  // chunk (any file under 256 KiB offline), and with them when the chunks fell otherwise.
+  it('invalid UTF-8 after a complete Header: the Header is reported and the error is at the bad byte, whatever the chunking', () => {
+    const good = mcf({ body: `  <!-- x -->\n${installation('I1')}` });
+    const at = good.indexOf('x -->');
+    for (const bad of [[0xc3, 0x20], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xef, 0xbf, 0xbe], [0xff]]) {
+      const bytes = Buffer.concat([good.subarray(0, at), Buffer.from(bad), good.subarray(at + 1)]);
+      for (const chunk of [Number.POSITIVE_INFINITY, 1, 2, 3, at, at + 1, 4096]) {
+        const { scan } = read(bytes, chunk);
+        expect(scan.malformed, `${Buffer.from(bad).toString('hex')} in chunks of ${chunk}`).toEqual({ step: 1, reason: 'invalid UTF-8', offset: at });
+        expect(scan.header?.FileID).toBe('T-1');
+      }
+    }
+    // An error before the bad byte in the same chunk still wins.
+    const both = Buffer.from(`${good.subarray(0, at).toString('latin1').replace('<Cohort>', '<Cohort>&bad;')}\u00ff`, 'latin1');
+    expect(read(both).scan.malformed?.reason).toMatch(/&bad;/);
+  });
+
+  // Regression (same corpus): errors found by the reader itself (a bad Header, text in a
+  // container) were placed at the start of the chunk being read ("byte 0" for a small file).
+  it('places Header and container-text errors at their markup, whatever the chunking', () => {
+    const badHeader = mcf({ header: header({ CreatedAt: '2026-02-30T09:00:00Z' }) });
+    const text = mcf({ body: installation('I1').replace('<MigrationType>', 'stray<MigrationType>') });
+    for (const [bytes, marker] of [[badHeader, '</Header>'], [text, '<MigrationType>']] as const) {
+      for (const chunk of [Number.POSITIVE_INFINITY, 1, 7]) expect(read(bytes, chunk).scan.malformed?.offset).toBe(bytes.indexOf(marker));
+    }
+  });
 });
 
 describe('McfReader onHeader and doomed', () => {

@@ -16,6 +16,8 @@ export class FakeKafka {
   readonly resumed: number[] = [];
   readonly resolved: string[] = [];
   heartbeats = 0;
+  /** Every producer.disconnect(), in order with `events` entries the test adds itself. */
+  readonly events: string[] = [];
   /** The group's committed offset per partition, as the committed transactions left it. */
   readonly committed = new Map<number, string>();
   failNextCommit = false;
@@ -44,7 +46,7 @@ export class FakeKafka {
     };
     const producer = () => ({
       connect: async () => undefined,
-      disconnect: async () => undefined,
+      disconnect: async () => void this.events.push('producer disconnected'),
       transaction: async () => {
         const tx: FakeTransaction = { messages: [], offsets: null, result: 'open' };
         this.transactions.push(tx);

@@ -233,6 +233,31 @@ describe('the stage runtime', () => {
     await rt.stop();
   });
 
+  // Found with the scale-out stall (issue 13): a rebalance closed a revoked partition's producer
+  // at once, mid-transaction; kafkajs then can leave the transaction's next request waiting for
+  // ever, holding the partition's lock, and the member stalled when it was given the partition again.
+  it('closes a revoked partition\'s producer only once the work under way on it is over', async () => {
+    const fake = new FakeKafka();
+    const { rt } = await start(fake, stageOf({}));
+    await fake.deliver(0, [0]); // partition 0's producer exists (the batch committed its offset)
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const work = rt.withPartition(0, async (ctx) => {
+      await gate;
+      fake.events.push('work over');
+      await ctx.commit([{ topic: 'out', messages: [{ value: 'late' }] }], 1n);
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    fake.join([1]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.events).toEqual([]);
+    release();
+    await work;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fake.events).toEqual(['work over', 'producer disconnected']);
+    await rt.stop();
+  });
+
   it('pauses a partition while a gate is closed, heartbeating, and resumes it', async () => {
     const fake = new FakeKafka();
     const { rt, metrics } = await start(fake, stageOf({
