@@ -4,7 +4,7 @@ import type { MigrationAuthorisation } from '../../core/inputs/authorisations.js
 import { londonDay } from '../../core/inputs/london-day.js';
 import type { RecordCodec } from '../codecs.js';
 import type { EnrolmentStateRecord } from '../records.js';
-import { CompactedTable } from '../tables/compacted-table.js';
+import { CompactedTable, type UndecodableHandler } from '../tables/compacted-table.js';
 import { laterStateRow, stateKey } from './tables.js';
 
 /**
@@ -15,10 +15,12 @@ export class AuthorisationTable {
   private readonly mas: CompactedTable<MigrationAuthorisation>;
   private readonly state: CompactedTable<EnrolmentStateRecord>;
 
-  constructor(kafka: Kafka, admin: Admin, codecs: { ma: RecordCodec<MigrationAuthorisation>; state: RecordCodec<EnrolmentStateRecord> }, groupStem: string) {
-    this.mas = new CompactedTable(kafka, admin, { topic: codecs.ma.topic, groupStem: `${groupStem}-ma`, decode: (v) => codecs.ma.decode(v) });
+  constructor(kafka: Kafka, admin: Admin, codecs: { ma: RecordCodec<MigrationAuthorisation>; state: RecordCodec<EnrolmentStateRecord> }, groupStem: string,
+    onUndecodable?: UndecodableHandler) {
+    const skip = onUndecodable ? { onUndecodable } : {};
+    this.mas = new CompactedTable(kafka, admin, { topic: codecs.ma.topic, groupStem: `${groupStem}-ma`, decode: (v) => codecs.ma.decode(v), ...skip });
     this.state = new CompactedTable(kafka, admin, { topic: codecs.state.topic, groupStem: `${groupStem}-state`, decode: (v) => codecs.state.decode(v),
-      merge: laterStateRow });
+      merge: laterStateRow, ...skip });
   }
 
   async start(): Promise<void> {

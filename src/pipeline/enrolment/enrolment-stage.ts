@@ -93,7 +93,8 @@ export function createEnrolmentStage(deps: EnrolmentDeps, options: Partial<Enrol
       const outcomes = await recordCodec<InstallationOutcomeRecord>(deps.registry, deps.plan, 'mcf.installation-outcomes');
       admin = deps.kafka.admin();
       await admin.connect();
-      tables = new EnrolmentTables(deps.kafka, admin, codecs, `${deps.config.topics.prefix}enrolment-tables`);
+      tables = new EnrolmentTables(deps.kafka, admin, codecs, `${deps.config.topics.prefix}enrolment-tables`,
+        (where, error) => log.error('a record on a table topic is not ours: skipped', { ...where, error }));
       await tables.start();
       adapters = deps.adapters ?? createSmsoAdapters(cfg.smso);
       const laneDeps = {

@@ -6,7 +6,7 @@ import { laterSmi } from '../../core/enrolment/smi.js';
 import type { MigrationAuthorisation, SupplierEntry } from '../../core/inputs/authorisations.js';
 import type { RecordCodec } from '../codecs.js';
 import type { EnrolmentStateRecord, SmiTopicRecord } from '../records.js';
-import { CompactedTable } from '../tables/compacted-table.js';
+import { CompactedTable, type UndecodableHandler } from '../tables/compacted-table.js';
 import type { TopicMessages } from '../runtime/stage.js';
 
 /** Keys of the enrolment state topic (avro/enrolment-state.avsc). */
@@ -48,17 +48,19 @@ export class EnrolmentTables {
   readonly smi: CompactedTable<SmiTopicRecord>;
   readonly suppliers: CompactedTable<SupplierEntry>;
 
-  constructor(kafka: Kafka, admin: Admin, readonly codecs: EnrolmentCodecs, groupStem: string) {
-    this.ma = new CompactedTable(kafka, admin, { topic: codecs.ma.topic, groupStem: `${groupStem}-ma`, decode: (v) => codecs.ma.decode(v) });
+  /** `onUndecodable`: a foreign record on one of the tables' topics, skipped (the stage logs it). */
+  constructor(kafka: Kafka, admin: Admin, readonly codecs: EnrolmentCodecs, groupStem: string, onUndecodable?: UndecodableHandler) {
+    const skip = onUndecodable ? { onUndecodable } : {};
+    this.ma = new CompactedTable(kafka, admin, { topic: codecs.ma.topic, groupStem: `${groupStem}-ma`, decode: (v) => codecs.ma.decode(v), ...skip });
     this.state = new CompactedTable(kafka, admin, {
       topic: codecs.state.topic, groupStem: `${groupStem}-state`, decode: (v) => codecs.state.decode(v),
-      merge: laterStateRow,
+      merge: laterStateRow, ...skip,
     });
     this.smi = new CompactedTable(kafka, admin, {
       topic: codecs.smi.topic, groupStem: `${groupStem}-smi`, decode: (v) => codecs.smi.decode(v),
-      merge: laterSmiRow,
+      merge: laterSmiRow, ...skip,
     });
-    this.suppliers = new CompactedTable(kafka, admin, { topic: codecs.suppliers.topic, groupStem: `${groupStem}-suppliers`, decode: (v) => codecs.suppliers.decode(v) });
+    this.suppliers = new CompactedTable(kafka, admin, { topic: codecs.suppliers.topic, groupStem: `${groupStem}-suppliers`, decode: (v) => codecs.suppliers.decode(v), ...skip });
   }
 
   async start(): Promise<void> {

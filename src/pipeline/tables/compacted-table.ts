@@ -18,7 +18,7 @@ export interface CompactedTableOptions<V> {
    * on, and says so here. Anything else a decode throws (the registry away) still fails
    * the read.
    */
-  readonly onUndecodable?: (where: { topic: string; partition: number; offset: string; key: string }, err: unknown) => void;
+  readonly onUndecodable?: UndecodableHandler;
 }
 
 /**
@@ -28,6 +28,9 @@ export interface CompactedTableOptions<V> {
  * before the call. Own writes can be applied at once after their transaction committed.
  * The files table is one; the MA, supplier and SMI tables are built the same way.
  */
+/** Told of a record on a table's topic that is not one of ours (skipped). */
+export type UndecodableHandler = (where: { topic: string; partition: number; offset: string; key: string }, err: unknown) => void;
+
 export class CompactedTable<V> {
   private readonly rows = new Map<string, V>();
   private readonly reader: TopicReader;

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { FETCH_MAX_WAIT_MS } from '../../adapters/kafka/client.js';
+import { isRetriable } from '../../core/errors/s1mig-error.js';
+
+/** Waits between tries of a record that failed retriably (the registry away): 250 ms doubling to 8 s. */
+const RETRY_MS = 250;
+const RETRY_MAX_MS = 8_000;
 
 export type OnRecord = (topic: string, partition: number, message: KafkaMessage) => Promise<void> | void;
 
@@ -48,12 +53,26 @@ export class TopicReader {
     for (const topic of this.topics) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachBatch: async ({ batch }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning }) => {
         if (this.failure !== null) return;
-        try {
-          for (const m of batch.messages) await this.onRecord(batch.topic, batch.partition, m);
-        } catch (err) {
-          this.failure = err;
+        for (const m of batch.messages) {
+          // A retriable failure (the registry away) is waited out on the same record: keeping
+          // it as the reader's failure failed every later catch-up until a restart, and the
+          // position moved past the batch's unread records (issue 13). catchUp() meanwhile
+          // times out, which its callers retry. Anything else fails the reader for good.
+          for (let tries = 0; ; tries++) {
+            try {
+              await this.onRecord(batch.topic, batch.partition, m);
+              break;
+            } catch (err) {
+              if (!isRetriable(err) || this.consumer === null || !isRunning()) {
+                this.failure = err;
+                return;
+              }
+              await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** Math.min(tries, 5))));
+              await heartbeat().catch(() => undefined);
+            }
+          }
         }
         this.advance(batch.topic, batch.partition, batch.lastOffset());
       },
