@@ -7,10 +7,10 @@
  * must then find every device event, validation outcome, enrolment final and alert exactly
  * once. The longest gap in final outcomes around each change is printed (docs/reliability.md).
  *
- * In the heavy tier, not npm test: it passed on its first run (2026-12-07) and stalled on its
- * second. After the second member drained away, the two members left wrote nothing more for
- * ten minutes, and neither logged an error. That defect is open (docs/reliability.md, "Not
- * yet covered") and this test is its reproduction.
+ * In npm test (~80 s). It first ran in the heavy tier, where it found two defects: duplicate
+ * finals (94 for 90 installations) and a stall after a drain; both are fixed
+ * (docs/reliability.md, "Defects the fault tests found"), and it passed 22 of 23 runs since,
+ * the failure being the stall's last cause, fixed after it.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,9 +20,9 @@ import { londonDate } from '../../src/core/inputs/london-day.js';
 import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import type { AlertRecord, DeviceEvent, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
 import { VALIDATION_STAGE } from '../../src/pipeline/validator/outcome.js';
-import { collect } from '../integration/helpers.js';
-import { pipelineWorld } from '../integration/pipeline-setup.js';
-import { decodeAll, ProcessorRunner, signalGroup, type ProcessorRun, type World } from '../integration/processor-runner.js';
+import { collect } from './helpers.js';
+import { pipelineWorld } from './pipeline-setup.js';
+import { decodeAll, ProcessorRunner, signalGroup, type ProcessorRun, type World } from './processor-runner.js';
 
 const FINAL = new Set(['migrated', 'migrated_partial', 'migrated_dormant', 'failed', 'not_enrolled']);
 const A = '90b3d51f30010000';
