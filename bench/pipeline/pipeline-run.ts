@@ -37,6 +37,8 @@ export interface PipelineRun {
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   readonly peakRssBytes: number;
+  /** The processor's CPU time (all threads) from its start to the last outcome. */
+  readonly cpuSeconds: number | null;
   readonly exitCode: number | null;
   readonly outcomes: number;
   readonly statuses: Readonly<Record<string, number>>;
@@ -88,6 +90,7 @@ export async function runPipeline(infra: Infra, o: PipelineRunOptions, log: (s: 
     const c = child!;
     // Generous: a slow machine is a figure, not a failure; a stuck pipeline still ends.
     const end = await waitForOutcomes(c, o.installations, Math.max(600_000, o.devices * 20));
+    const cpuSeconds = c.cpuSeconds();
     const counters: Record<string, number> = {};
     for (const [k, v] of end) if (/^s1mig_(transactions|records|devices|dlq|installations)_total/.test(k)) counters[k] = v;
     const exitCode = await c.stop();
@@ -124,7 +127,7 @@ export async function runPipeline(infra: Infra, o: PipelineRunOptions, log: (s: 
     return {
       topics, groups, seconds, devicesPerSecond: o.devices / seconds, publishSeconds,
       latencyP50Ms: percentile(latencies, 50), latencyP99Ms: percentile(latencies, 99),
-      peakRssBytes, exitCode, outcomes: decided.size, statuses, counters,
+      peakRssBytes, cpuSeconds, exitCode, outcomes: decided.size, statuses, counters,
     };
   } catch (err) {
     child?.kill();

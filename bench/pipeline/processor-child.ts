@@ -5,7 +5,7 @@
  * loses nothing but the last moments before exit).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { vmHwmBytes } from '../validate/cli-run.js';
 
 export interface ProcessorChildOptions {
@@ -29,6 +29,8 @@ export interface ProcessorChild {
   /** Date.now() when /readyz first answered 200. */
   readonly readyAtMs: number;
   peakRssBytes(): number;
+  /** CPU time (user + system, all threads) used so far, from /proc/<pid>/stat; null once gone. */
+  cpuSeconds(): number | null;
   metrics(): Promise<Map<string, number>>;
   /** SIGTERM, then the exit code (the processor drains and exits 0). */
   stop(timeoutMs?: number): Promise<number | null>;
@@ -36,6 +38,19 @@ export interface ProcessorChild {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux
+
+/** utime + stime of a live process, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
 
 /** Prometheus text exposition to a map of `name{labels}` → value (no HELP/TYPE lines). */
 export function parseMetrics(text: string): Map<string, number> {
@@ -108,6 +123,7 @@ export async function startProcessorChild(o: ProcessorChildOptions): Promise<Pro
     metricsUrl: `${url}/metrics`,
     readyAtMs,
     peakRssBytes: () => Math.max(peak, exitCode === undefined ? vmHwmBytes(pid) : 0),
+    cpuSeconds: () => (exitCode === undefined ? processCpuSeconds(pid) : null),
     metrics: async () => parseMetrics(await (await fetch(`${url}/metrics`)).text()),
     async stop(timeoutMs = 60_000) {
       if (exitCode !== undefined) return exitCode;

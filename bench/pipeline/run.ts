@@ -91,11 +91,13 @@ async function main(): Promise<void> {
         topics = p.topics;
         pipelineRuns.push(p);
         log(`  pipeline ${fmt(p.seconds, 1)} s, ${fmt(p.devicesPerSecond)} devices/s, latency p50 ${fmt(p.latencyP50Ms / 1000, 1)} s ` +
-          `p99 ${fmt(p.latencyP99Ms / 1000, 1)} s, peak RSS ${fmt(p.peakRssBytes / MB)} MB, exit ${p.exitCode}, publish ${fmt(p.publishSeconds, 1)} s`);
+          `p99 ${fmt(p.latencyP99Ms / 1000, 1)} s, peak RSS ${fmt(p.peakRssBytes / MB)} MB, exit ${p.exitCode}, publish ${fmt(p.publishSeconds, 1)} s, ` +
+          `CPU ${p.cpuSeconds === null ? '?' : `${fmt(p.cpuSeconds, 1)} s = ${fmt((1e6 * p.cpuSeconds) / data.devices)} µs per device`}`);
         if (o.pipelineOnly) continue;
         const v = await runValidateCli(MAIN_JS, data.file, data.refDir);
         validateRuns.push(v);
-        log(`  validate ${fmt(v.seconds, 1)} s, ${fmt(data.devices / v.seconds)} devices/s, peak RSS ${fmt(v.peakRssBytes / MB)} MB`);
+        log(`  validate ${fmt(v.seconds, 1)} s, ${fmt(data.devices / v.seconds)} devices/s, peak RSS ${fmt(v.peakRssBytes / MB)} MB, ` +
+          `CPU ${v.cpuSeconds === null ? '?' : `${fmt(v.cpuSeconds, 1)} s = ${fmt((1e6 * v.cpuSeconds) / data.devices)} µs per device`}`);
         const pt = await runPassthrough(infra, p.topics);
         passRuns.push(pt);
         log(`  pass-through ${fmt(pt.seconds, 1)} s, ${fmt(pt.records)} records, ${fmt(pt.recordsPerSecond)} records/s, ${pt.transactions} transactions`);
@@ -151,11 +153,13 @@ async function main(): Promise<void> {
       seconds: pipeSec, devicesPerSecond: pipeRate, latencyP50Seconds: p50, latencyP99Seconds: p99, peakRssMB: pipeRss,
       peakRssMethod: '/proc/<pid>/status VmHWM, polled every 100 ms and at exit',
       exitCodes: pipelineRuns.map((r) => r.exitCode), publishSeconds: pipelineRuns.map((r) => r.publishSeconds),
+      // The processor's CPU (all threads) to the last outcome: steadier than wall time on a shared machine.
+      cpuSeconds: pipelineRuns.map((r) => r.cpuSeconds),
       statuses: pipelineRuns[0]?.statuses, counters: pipelineRuns.map((r) => r.counters),
     },
     validate: {
       command: 'node dist/src/cli/main.js validate FILE --ref DIR --json > /dev/null',
-      exitCodes: validateRuns.map((r) => r.exitCode), devicesPerSecond: valRate, peakRssMB: valRss, peakRssMethod: peakRssMethod(),
+      exitCodes: validateRuns.map((r) => r.exitCode), cpuSeconds: validateRuns.map((r) => r.cpuSeconds), devicesPerSecond: valRate, peakRssMB: valRss, peakRssMethod: peakRssMethod(),
     },
     passthrough: {
       what: 'device events of the run copied to a fresh topic: consumer group, per-partition transactional producer, sendOffsets, read_committed; no decoding',

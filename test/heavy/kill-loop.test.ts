@@ -15,32 +15,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { commissionedChfs, readJournal } from '../../src/adapters/smso/simulator.js';
 import { topicName } from '../../src/adapters/topics/definitions.js';
-import { londonDate } from '../../src/core/inputs/london-day.js';
-import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import type { AlertRecord, DeviceEvent, InstallationOutcomeRecord, SmiTopicRecord } from '../../src/pipeline/records.js';
 import { VALIDATION_STAGE } from '../../src/pipeline/validator/outcome.js';
 import { expectedAlerts, installationsOf } from '../support/mcf-alerts.js';
+import { prng } from '../support/prng.js';
 import { collect } from '../integration/helpers.js';
 import { pipelineWorld } from '../integration/pipeline-setup.js';
 import { decodeAll, ProcessorRunner, signalGroup, type ProcessorRun, type World } from '../integration/processor-runner.js';
+import { publishMaAndSupplier } from '../support/enrolment-inputs.js';
 
 const FINAL = new Set(['migrated', 'migrated_partial', 'migrated_dormant', 'failed', 'not_enrolled']);
 const SUPPLIER = '90b3d51f30010000';
 const KILLS = 20;
 const FILES = 4;
 const PER_FILE = 25;
-
-/** mulberry32: small, seedable, good enough to pick moments. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -61,11 +49,7 @@ describe('a processor SIGKILLed 20 times at random moments', () => {
   beforeAll(async () => {
     world = await pipelineWorld({ 'mcf.chunks': 2, 'mcf.device-events': 4, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5, alerts: 2 });
     runner = new ProcessorRunner(world);
-    const inputs = { kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix };
-    writeFileSync(join(world.dir, 'ma.csv'), `reference,supplier,smso,migrationDate,requested,committed\nMA-KL,90-B3-D5-1F-30-01-00-00,MDS,${londonDate(Date.now())},200,200\n`);
-    expect((await publishInputFile(inputs, 'ma', join(world.dir, 'ma.csv'))).ok).toBe(true);
-    writeFileSync(join(world.dir, 's.csv'), 'supplier,duisVersion,name\n90-B3-D5-1F-30-01-00-00,5.4,Supplier A\n');
-    expect((await publishInputFile(inputs, 'suppliers', join(world.dir, 's.csv'))).ok).toBe(true);
+    await publishMaAndSupplier(world, 'MA-KL', 200);
   });
   afterAll(async () => {
     runner?.killAll();
@@ -75,7 +59,7 @@ describe('a processor SIGKILLed 20 times at random moments', () => {
   it('loses and duplicates nothing, and commissions no CHF twice', async () => {
     onTestFailed(() => runner.saveLogs('kill-loop'));
     const seed = Number(process.env['KILL_LOOP_SEED'] ?? Date.now() % 1_000_000);
-    const rnd = random(seed);
+    const rnd = prng(seed);
     process.stderr.write(`kill-loop: seed ${seed} (KILL_LOOP_SEED=${seed} replays the schedule)\n`);
     const journal = join(world.dir, 'mds-journal.jsonl');
     const config = join(world.dir, 'config.json');

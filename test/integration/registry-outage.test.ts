@@ -1,15 +1,20 @@
 /**
  * Issue 13, "the registry unavailable mid-run": the three stages run as three processors
  * (as a deployment that scales them apart would), each with its own registry client and
- * cache. The validator's and the enrolment stage's registries are behind proxies, cut after
- * they started and before a Migration file arrives, so each meets the outage on a schema
- * it has not cached yet (the validator decoding device events, the lanes decoding enrolment
- * requests; the enrolment proxy stays cut until requests wait on the lanes). Nothing may go
- * to the dead-letter topic for it; processing waits and, once the registry is back, every
+ * cache. A stage holds the schema of its own topics from its start (issue 14's codecs), so
+ * a registry outage matters when records come with a schema id a stage does not hold yet:
+ * here, a rolling upgrade that added a field to the device events' and the enrolment
+ * requests' schemas, whose writers started after the new versions were registered and whose
+ * readers before. The validator's and the enrolment stage's registries are behind proxies,
+ * cut before a Migration file arrives, so each meets the outage on a writer schema it has
+ * not fetched (the validator decoding device events, the lanes decoding enrolment requests;
+ * the enrolment proxy stays cut until requests wait on the lanes). Nothing may go to the
+ * dead-letter topic for it; processing waits and, once the registry is back, every
  * installation gets exactly one final outcome.
  * (The fast variant of npm test holds the registry away for 20 s; a minute and more is the
  * same code path: the stages retry with backoff until it answers.)
  */
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +41,15 @@ describe('the Schema Registry unavailable mid-run', () => {
   const proxies: TcpProxy[] = [];
   const logs: Array<Record<string, unknown>> = [];
 
+  /** A new version of a topic's value schema: the latest plus an optional field (BACKWARD compatible). */
+  const addOptionalField = async (topic: string): Promise<void> => {
+    const subject = `${topic}-value`;
+    const latest = await world.registry.getSchema(await world.registry.getLatestSchemaId(subject)) as unknown as { schema(): { fields: unknown[] } };
+    const schema = latest.schema();
+    schema.fields.push({ name: 'upgradeNote', type: ['null', 'string'], default: null });
+    await world.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+  };
+
   beforeAll(async () => {
     world = await pipelineWorld({ 'mcf.chunks': 1, 'mcf.device-events': 2, 'mcf.installation-outcomes': 2, 'enrolment.lanes': 5, alerts: 2 });
     const csv = join(world.dir, 'ma.csv');
@@ -53,10 +67,15 @@ describe('the Schema Registry unavailable mid-run', () => {
       return { ...world.config, registry: { ...world.config.registry, url: url.toString().replace(/\/$/, '') } };
     };
     const common = { refDir: world.refDir, metricsPort: 0, threads: 1 };
-    processors.push(await startProcessor(world.config, { ...common, stages: ['splitter'], splitter: { retryBackoffMs: 500, retryBackoffMaxMs: 4000 } }, logger));
-    processors.push(await startProcessor(await behindProxy(), { ...common, stages: ['validator'], validator: { retryBackoffMs: 500, retryBackoffMaxMs: 4000 } }, logger));
-    processors.push(await startProcessor(await behindProxy(), { ...common, stages: ['enrolment'],
-      smsoAdapters: new Map([['MDS', new SmsoSimulator('MDS', SIMULATOR_DEFAULTS)]]) }, logger));
+    // Each reader starts before its writer's schema gets a new version (a compatible added
+    // field), and each writer after: the readers meet ids they have never fetched.
+    const enrolment = await startProcessor(await behindProxy(), { ...common, stages: ['enrolment'],
+      smsoAdapters: new Map([['MDS', new SmsoSimulator('MDS', SIMULATOR_DEFAULTS)]]) }, logger);
+    await addOptionalField(topicName(world.plan, 'enrolment.lanes'));
+    const validator = await startProcessor(await behindProxy(), { ...common, stages: ['validator'], validator: { retryBackoffMs: 500, retryBackoffMaxMs: 4000 } }, logger);
+    await addOptionalField(topicName(world.plan, 'mcf.device-events'));
+    const splitter = await startProcessor(world.config, { ...common, stages: ['splitter'], splitter: { retryBackoffMs: 500, retryBackoffMaxMs: 4000 } }, logger);
+    processors.push(splitter, validator, enrolment);
   });
   afterAll(async () => {
     for (const p of processors.reverse()) await p.stop();
@@ -69,7 +88,7 @@ describe('the Schema Registry unavailable mid-run', () => {
     const outcomes = await collect(world.res, topicName(world.plan, 'mcf.installation-outcomes'));
     const g = await world.gen('REG-OUT', { installations: 24, purpose: 'Migration', ma: 'MA-RO', suppliers: [A], defects: 'DEV_CERT_EXPIRED:3' });
 
-    const [validatorProxy, enrolmentProxy] = proxies as [TcpProxy, TcpProxy];
+    const [enrolmentProxy, validatorProxy] = proxies as [TcpProxy, TcpProxy];
     validatorProxy.cut();
     enrolmentProxy.cut();
     const key = await world.publish(g.out);

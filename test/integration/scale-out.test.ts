@@ -16,13 +16,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { topicName } from '../../src/adapters/topics/definitions.js';
-import { londonDate } from '../../src/core/inputs/london-day.js';
-import { publishInputFile } from '../../src/jobs/inputs/publish-inputs.js';
 import type { AlertRecord, DeviceEvent, InstallationOutcomeRecord } from '../../src/pipeline/records.js';
 import { VALIDATION_STAGE } from '../../src/pipeline/validator/outcome.js';
 import { collect } from './helpers.js';
 import { pipelineWorld } from './pipeline-setup.js';
 import { decodeAll, ProcessorRunner, signalGroup, type ProcessorRun, type World } from './processor-runner.js';
+import { publishMaAndSupplier } from '../support/enrolment-inputs.js';
 
 const FINAL = new Set(['migrated', 'migrated_partial', 'migrated_dormant', 'failed', 'not_enrolled']);
 const A = '90b3d51f30010000';
@@ -60,11 +59,7 @@ describe('processors joining and leaving under load', () => {
   beforeAll(async () => {
     world = await pipelineWorld({ 'mcf.chunks': 3, 'mcf.device-events': 6, 'mcf.installation-outcomes': 3, 'enrolment.lanes': 5, alerts: 2 });
     runner = new ProcessorRunner(world);
-    const inputs = { kafka: world.res.kafka, registry: world.registry, plan: world.plan, prefix: world.config.topics.prefix };
-    writeFileSync(join(world.dir, 'ma.csv'), `reference,supplier,smso,migrationDate,requested,committed\nMA-SO,90-B3-D5-1F-30-01-00-00,MDS,${londonDate(Date.now())},200,200\n`);
-    expect((await publishInputFile(inputs, 'ma', join(world.dir, 'ma.csv'))).ok).toBe(true);
-    writeFileSync(join(world.dir, 's.csv'), 'supplier,duisVersion,name\n90-B3-D5-1F-30-01-00-00,5.4,Supplier A\n');
-    expect((await publishInputFile(inputs, 'suppliers', join(world.dir, 's.csv'))).ok).toBe(true);
+    await publishMaAndSupplier(world, 'MA-SO', 200);
   });
   afterAll(async () => {
     runner?.killAll();

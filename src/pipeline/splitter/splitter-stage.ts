@@ -16,7 +16,7 @@ import type { MigrationAuthorisation } from '../../core/inputs/authorisations.js
 import type { EnrolmentStateRecord } from '../records.js';
 import { FilesTable } from '../files-table.js';
 import { deviceEventKey, fileResultKey, type DeviceEvent, type FileResultRecord } from '../records.js';
-import { emissionRuns, installationEvents } from './emitter.js';
+import { emissionRuns, installationEvents, type EmissionRun } from './emitter.js';
 import { fileVerdict, transferRejection } from './file-verdict.js';
 import { splitterOptions, type SplitterOptions } from './options.js';
 import { SpoolHealth } from './spool-health.js';
@@ -109,7 +109,7 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
   };
 
   const publishResult = async (ctx: Ctx, record: FileResultRecord, upTo: bigint): Promise<void> => {
-    const value = await fileCodec.encode(record);
+    const value = fileCodec.encodeSync(record);
     await ctx.commit([{ topic: fileCodec.topic, messages: [{ key: fileResultKey(record), value }] }], upTo);
     table?.apply(record);
     m.files.inc({ status: record.status, code: record.errors[0]?.code ?? 'none' });
@@ -128,34 +128,56 @@ export function createSplitterStage(deps: SplitterDeps, partial: Partial<Splitte
     let first = true;
     // A record written before emittedDevices existed decodes without it (the writer's schema).
     const from = { installations: record.emittedInstallations, devices: record.emittedDevices ?? 0 };
-    for await (const run of emissionRuns(session.spool.read(), from, o.devicesPerTransaction, session.oversized, session.duplicates)) {
-      if (!ctx.active) throw new Error('emission interrupted: the partition is no longer being processed here');
+    const runs = emissionRuns(session.spool.read(), from, o.devicesPerTransaction, session.oversized, session.duplicates);
+    const interrupted = (): Error => new Error('emission interrupted: the partition is no longer being processed here');
+    /** The next run read from the spool, its events built and encoded; null after the last. */
+    const build = async (): Promise<{ run: EmissionRun; messages: Message[] } | null> => {
+      const next = await runs.next();
+      if (next.done) return null;
+      if (!ctx.active) throw interrupted();
       const messages: Message[] = [];
-      for (const unit of run.units) {
+      for (const unit of next.value.units) {
         for (const ev of installationEvents(progress.fileKey, header, progress.installations, unit.inst, session.duplicates, progress.receivedAtMs, unit.segment)) {
-          messages.push({ key: deviceEventKey(ev), value: await eventCodec.encode(ev) });
+          messages.push({ key: deviceEventKey(ev), value: eventCodec.encodeSync(ev) });
         }
       }
-      const done = run.installationsDone === progress.installations;
-      progress = { ...progress, emittedInstallations: run.installationsDone, emittedDevices: run.devicesDone, emissionComplete: done, decidedAtMs: progress.decidedAtMs };
-      const progressValue = await fileCodec.encode(progress);
-      // Until the last run the offsets stay at the upload's first chunk, so a crash re-reads it.
-      await ctx.commit([
-        { topic: eventCodec.topic, messages },
-        { topic: fileCodec.topic, messages: [{ key: fileResultKey(progress), value: progressValue }] },
-      ], done ? after : firstOffset);
-      table?.apply(progress);
-      m.devices.inc({ stage: 'splitter' }, run.devices);
-      if (done) {
-        // The splitter's part of the file is complete: every device event is on its topic.
-        log.info('file emitted', { fileKey: progress.fileKey, installations: progress.installations, devices: progress.devices, ms: Date.now() - progress.receivedAtMs });
+      return { run: next.value, messages };
+    };
+    try {
+      let built = await build();
+      while (built !== null) {
+        const { run, messages } = built;
+        if (!ctx.active) throw interrupted();
+        const done = run.installationsDone === progress.installations;
+        progress = { ...progress, emittedInstallations: run.installationsDone, emittedDevices: run.devicesDone, emissionComplete: done, decidedAtMs: progress.decidedAtMs };
+        const progressValue = fileCodec.encodeSync(progress);
+        // Until the last run the offsets stay at the upload's first chunk, so a crash re-reads it.
+        const committing = ctx.commit([
+          { topic: eventCodec.topic, messages },
+          { topic: fileCodec.topic, messages: [{ key: fileResultKey(progress), value: progressValue }] },
+        ], done ? after : firstOffset);
+        // The next run is read and built while this one's transaction is on the wire (issue 14);
+        // it is committed only after this one, and dropped with it if this commit fails.
+        const following = done ? Promise.resolve(null) : build();
+        following.catch(() => undefined); // awaited below, after the commit; never unhandled meanwhile
+        await committing;
+        table?.apply(progress);
+        m.devices.inc({ stage: 'splitter' }, run.devices);
+        if (done) {
+          // The splitter's part of the file is complete: every device event is on its topic.
+          log.info('file emitted', { fileKey: progress.fileKey, installations: progress.installations, devices: progress.devices, ms: Date.now() - progress.receivedAtMs });
+        }
+        if (first) {
+          m.files.inc({ status: 'accepted', code: 'none' });
+          log.info('file accepted, emitting', { fileKey: progress.fileKey, installations: progress.installations, devices: progress.devices, from: record.emittedInstallations });
+          first = false;
+        }
+        await ctx.heartbeat();
+        built = await following;
       }
-      if (first) {
-        m.files.inc({ status: 'accepted', code: 'none' });
-        log.info('file accepted, emitting', { fileKey: progress.fileKey, installations: progress.installations, devices: progress.devices, from: record.emittedInstallations });
-        first = false;
-      }
-      await ctx.heartbeat();
+    } finally {
+      // Closes the spool's reader, also when a commit failed with the next run read ahead.
+      await runs.return(undefined);
     }
   };
 

@@ -78,7 +78,7 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
 
   async function validateAndCommit(cs: Codecs, messages: readonly KafkaMessage[], ctx: PartitionContext<PartitionState>): Promise<bigint> {
     m.records.inc({ stage: STAGE }, messages.length);
-    const assembled = await assembleBatch(messages, ctx.state.assembler, (buf) => cs.events.decode(buf));
+    const assembled = await assembleBatch(messages, ctx.state.assembler, (buf) => cs.events.decodeNow(buf));
     const crypto = await ctx.withHeartbeat(checkInstallations(deps.checker, assembled.complete, opts.checkChunkDevices, (d) => m.poolQueueDepth.inc(d)));
     const now = opts.now();
     const units = assembled.complete.map((a, i) => unitRecords(a, crypto[i] ?? [], opts.policy, deps.ref.eligibility, now));
@@ -90,13 +90,13 @@ export function createValidatorStage(deps: ValidatorDeps, options: Partial<Valid
     for (const [i, u] of units.entries()) {
       if (u.devices !== null) {
         segments.push(u.devices);
-        deviceRecords.push({ key: installationKey(u.devices.fileKey, u.devices.installationId), value: await cs.devices.encode(u.devices) });
+        deviceRecords.push({ key: installationKey(u.devices.fileKey, u.devices.installationId), value: cs.devices.encodeSync(u.devices) });
       }
       if (u.outcome !== null) {
         records.push(u.outcome);
-        outcomes.push({ key: installationKey(u.outcome.fileKey, u.outcome.installationId), value: await cs.outcomes.encode(u.outcome) });
+        outcomes.push({ key: installationKey(u.outcome.fileKey, u.outcome.installationId), value: cs.outcomes.encodeSync(u.outcome) });
         const req = enrolmentRequest(assembled.complete[i]!, u.outcome);
-        if (req !== null) requests.push({ key: req.smso, partition: laneOf(req.smso, smsos, lanePartitions), value: await cs.lanes.encode(req) });
+        if (req !== null) requests.push({ key: req.smso, partition: laneOf(req.smso, smsos, lanePartitions), value: cs.lanes.encodeSync(req) });
       }
     }
     const dead: DeadLetter[] = [];

@@ -1,19 +1,8 @@
 /** Test helper (not a test): seeded, deterministic mutations of MCF documents for the fuzz test. */
 import { sign } from 'node:crypto';
+import { prng, type Rng } from '../../support/prng.js';
 
-export type Rng = () => number;
-
-/** mulberry32: tiny, fast and deterministic for a 32-bit seed. */
-export function prng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng, type Rng };
 
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[int(rng, xs.length)]!;
