@@ -4,9 +4,12 @@ import { loadConfig, type S1migConfig } from '../../src/adapters/config/config.j
 import { createKafka } from '../../src/adapters/kafka/client.js';
 import { waitForTopics } from '../../src/adapters/topics/apply.js';
 
-/** A config whose topic prefix is random, so every test file has its own topics and subjects. */
-export function testConfig(): Readonly<S1migConfig> {
-  const base = loadConfig();
+/**
+ * A config whose topic prefix is random, so every test file has its own topics and subjects.
+ * `env` points it at another instance than the global one (a test's own cluster).
+ */
+export function testConfig(env: NodeJS.ProcessEnv = process.env): Readonly<S1migConfig> {
+  const base = loadConfig({ env });
   return { ...base, topics: { ...base.topics, prefix: `it-${randomBytes(4).toString('hex')}.` } };
 }
 

@@ -12,9 +12,12 @@ import { publishMcf } from '../../src/jobs/publish/publish-file.js';
 import { readTopicsToEnd } from '../../src/pipeline/tables/topic-reader.js';
 import { Resources, testConfig } from './helpers.js';
 
-/** A pipeline test world: random-prefixed topics and schemas, a fresh dev reference directory. */
-export async function pipelineWorld(partitions?: Partial<Record<string, number>>) {
-  const config = testConfig();
+/**
+ * A pipeline test world: random-prefixed topics and schemas, a fresh dev reference directory.
+ * `env` points it at another instance than the global one (a test's own cluster).
+ */
+export async function pipelineWorld(partitions?: Partial<Record<string, number>>, env: NodeJS.ProcessEnv = process.env) {
+  const config = testConfig(env);
   const res = new Resources(config);
   const plan: TopicPlanEntry[] = topicPlan(loadTopicDefinitions(), config.topics).map((p) => ({ ...p, partitions: partitions?.[p.name] ?? p.partitions }));
   res.registerTopics(plan.map((p) => p.topic));

@@ -6,7 +6,7 @@ import { S1migError } from '../../core/errors/s1mig-error.js';
 import { MA_SMSOS } from '../../core/inputs/authorisations.js';
 import { canonicalEui } from '../../core/values.js';
 import { SIMULATOR_DEFAULTS, type SimulatorSettings } from '../smso/simulator.js';
-import { kafkaBootstrap, registryUrl, resolveLocalInstance } from './local-instance.js';
+import { kafkaBootstraps, registryUrl, resolveLocalInstance } from './local-instance.js';
 import { NO_TLS, validateSecurity, type KafkaTls, type SaslOptions } from './security.js';
 import { checkEnvNames, checkKeys, shapeOf, type Shape } from './strict-keys.js';
 
@@ -292,11 +292,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): Readonly<S1migConfig> 
   const envPart = fromEnv(env);
   const profile = (envPart['profile'] ?? file.profile ?? 'local') as S1migConfig['profile'];
   const local = profile === 'local' ? resolveLocalInstance(env, opts.cwd) : null;
-  const pd = PROFILE_DEFAULTS[profile] ?? PROFILE_DEFAULTS.local;
+  // A three-broker local instance is production's shape in miniature: its topics get
+  // production's replication, so what is tested on it is what production runs.
+  const pd = local !== null && local.brokers >= 3 ? PROFILE_DEFAULTS.production : PROFILE_DEFAULTS[profile] ?? PROFILE_DEFAULTS.local;
   const defaults: S1migConfig = {
     profile,
     kafka: {
-      brokers: local ? [kafkaBootstrap(local)] : [],
+      brokers: local ? kafkaBootstraps(local) : [],
       clientId: 's1mig',
       ssl: false,
       tls: { ...NO_TLS },

@@ -1,4 +1,4 @@
-import type { Kafka as KafkaClient, KafkaConfig, logCreator, SASLOptions } from 'kafkajs';
+import type { Consumer, ConsumerConfig, Kafka as KafkaClient, KafkaConfig, logCreator, RetryOptions, SASLOptions } from 'kafkajs';
 import { assertReadCommitted, Kafka, logLevel } from './kafkajs.js';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
@@ -38,6 +38,33 @@ const jsonLogCreator: logCreator = () => ({ level, log }) => {
 export const FETCH_MAX_WAIT_MS = 500;
 
 /**
+ * How the client's admin and producers retry a request: 8 times, the wait doubling from
+ * 200 ms up to 10 s. A transactional send that still fails fails its pass, which is replayed
+ * from the committed offsets. Consumers retry longer (below).
+ */
+export const CLIENT_RETRY: Readonly<RetryOptions> = Object.freeze({ initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 });
+
+/**
+ * A consumer's retry: kafkajs gives each consumer `{ retries: 5 }` of its own (~6 s), less
+ * than a failover. It then crashed while the dead broker was still in the metadata; its
+ * LeaveGroup went to the dead coordinator, so it came back under a new member id and its
+ * group held the join until the old member's session (30 s) ran out: no final outcome for
+ * ~40 s after the leader of the outcome partition was SIGKILLed (issue 13's
+ * broker-leader-kill test). kafkajs counts a consumer's retries from its last rebalance, not
+ * per failure, so the budget is generous (30, ~80 s), and the wait between two tries is at
+ * most 3 s: a consumer fetches again at most 3 s after the cluster has failed over, where a
+ * 10 s wait left it idle up to 10 s longer. The consumer rides a failover out as the same
+ * member.
+ */
+export const CONSUMER_RETRY: Readonly<RetryOptions> = Object.freeze({ initialRetryTime: 200, maxRetryTime: 3_000, retries: 30 });
+
+class S1migKafka extends Kafka {
+  override consumer(config: ConsumerConfig): Consumer {
+    return super.consumer({ retry: { ...CONSUMER_RETRY }, ...config });
+  }
+}
+
+/**
  * The one place that knows how to build a kafkajs client from our configuration. Kafka is
  * an adapter: nothing in the pure core imports kafkajs.
  */
@@ -51,11 +78,11 @@ export function createKafka(config: Pick<S1migConfig, 'kafka'>, clientSuffix = '
     requestTimeout: k.requestTimeoutMs,
     logLevel: process.env['S1MIG_LOG_LEVEL'] === 'debug' ? logLevel.DEBUG : logLevel.WARN,
     logCreator: jsonLogCreator,
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
+    retry: { ...CLIENT_RETRY },
   };
   if (k.sasl) options.sasl = kafkaSaslOptions(k.sasl);
   assertReadCommitted();
-  return new Kafka(options);
+  return new S1migKafka(options);
 }
 
 /** kafkajs' `ssl`: false, true (the system's CAs), or the TLS options of kafka.tls with their files read. */

@@ -3,6 +3,7 @@ import type * as KafkaJs from 'kafkajs';
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { filterAbortedRecords, type FetchedRecord } from './aborted-filter.js';
 import { crc32c } from './crc32c.js';
+import { createSendMessages } from './send-messages.js';
 
 /**
  * The only way the project loads kafkajs' code. Types may still come straight from
@@ -38,6 +39,11 @@ if (require.cache[BATCH_PATH] === undefined) {
 // Only a speed-up, so no self-test: if another copy of kafkajs loaded first, it keeps its own.
 if (require.cache[RECORD_BATCH_PATH] === undefined) preload(CRC_PATH, crc32c);
 
+// The producer's send, with its retry corrected (send-messages.ts): a partition whose leader
+// died is sent again to its new leader, where kafkajs sent it nowhere and lost it from the
+// transaction. Checked by assertReadCommitted with the filter: it is a matter of exactly-once.
+const SEND_MESSAGES_PATH = require.resolve('kafkajs/src/producer/sendMessages.js');
+if (require.cache[SEND_MESSAGES_PATH] === undefined) preload(SEND_MESSAGES_PATH, createSendMessages);
 
 const kafkajs = require('kafkajs') as typeof KafkaJs;
 export const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
@@ -51,6 +57,9 @@ let verified = false;
  */
 export function assertReadCommitted(): void {
   if (verified) return;
+  if (require(SEND_MESSAGES_PATH) !== createSendMessages) {
+    throw new S1migError('INTERNAL', 'kafkajs loaded its own producer send, which loses records of a transaction when a partition leader fails over: src/adapters/kafka/kafkajs.ts must load before anything else loads kafkajs');
+  }
   const Batch = require(BATCH_PATH) as new (topic: string, fetchedOffset: string, partitionData: unknown) => { messages: Array<{ offset: string }> };
   const rec = (offset: number, producerId: string, control: 'abort' | null = null): unknown => ({
     offset: String(offset),

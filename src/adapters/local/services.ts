@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from '../kafka/kafkajs.js';
 import { S1migError } from '../../core/errors/s1mig-error.js';
 import { deployDir, ensureKafkaLibs, ensureRegistryJar } from './artifacts.js';
-import { kafkaBootstrap, registryUrl, type LocalInstanceOptions } from '../config/local-instance.js';
+import { registryUrl, type KafkaNode, type LocalInstanceOptions } from '../config/local-instance.js';
 import { findJava17 } from './java.js';
 import { spawnDetached } from './processes.js';
 
 /** One service of a local instance: how to prepare, start and probe it. */
 export interface LocalService {
-  readonly name: 'kafka' | 'registry';
+  /** `kafka` (single node), `kafka-1`..`kafka-3` (a cluster's nodes) or `registry`. */
+  readonly name: string;
   readonly ports: readonly number[];
   readonly pidFile: string;
   readonly logFile: string;
@@ -31,26 +32,65 @@ export function newClusterId(): string {
   }
 }
 
-function kafkaProperties(o: LocalInstanceOptions, logDirs: string): string {
-  // Single node, KRaft, combined broker + controller, loopback only. Internal topics are
-  // sized for one broker: replication 1 and min ISR 1, or groups and transactions hang.
+/**
+ * Where one Kafka node keeps its files. The single node keeps the layout of the releases
+ * before clusters (`kafka/`, `pids/kafka.json`, `logs/kafka-*.log`), so existing data
+ * folders and scripts go on working; a cluster's node N lives in `kafka-N/` and `logs/kafka-N/`.
+ */
+export interface KafkaNodeLayout {
+  /** The service's name in `status`: `kafka`, or `kafka-N` in a cluster. */
+  name: string;
+  dir: string;
+  config: string;
+  logDirs: string;
+  /** kafka.logs.dir: where log4j writes kafka-server.log. */
+  logsDir: string;
+  stdoutLog: string;
+  pidFile: string;
+  /** Every node of a cluster is formatted with the same cluster id. */
+  clusterIdFile: string;
+}
+
+export function kafkaNodeLayout(o: LocalInstanceOptions, node: KafkaNode): KafkaNodeLayout {
+  if (o.brokers === 1) {
+    const dir = join(o.dataDir, 'kafka');
+    const logsDir = join(o.dataDir, 'logs');
+    return { name: 'kafka', dir, config: join(dir, 'server.properties'), logDirs: join(dir, 'data'), logsDir,
+      stdoutLog: join(logsDir, 'kafka-stdout.log'), pidFile: join(o.dataDir, 'pids', 'kafka.json'), clusterIdFile: join(dir, 'cluster-id') };
+  }
+  const name = `kafka-${node.id}`;
+  const dir = join(o.dataDir, name);
+  const logsDir = join(o.dataDir, 'logs', name);
+  return { name, dir, config: join(dir, 'server.properties'), logDirs: join(dir, 'data'), logsDir,
+    stdoutLog: join(logsDir, 'kafka-stdout.log'), pidFile: join(o.dataDir, 'pids', `${name}.json`), clusterIdFile: join(o.dataDir, 'kafka-cluster-id') };
+}
+
+/**
+ * One node's server.properties: KRaft, combined broker + controller, loopback only. A
+ * single node sizes the internal topics for itself (replication 1, min ISR 1, or groups
+ * and transactions hang); a cluster's nodes are the three voters of the quorum, and the
+ * internal topics replicate 3 ways with min ISR 2, as production's do.
+ */
+export function kafkaProperties(o: LocalInstanceOptions, node: KafkaNode, logDirs: string): string {
+  const replicas = o.brokers === 1 ? 1 : 3;
+  const minIsr = o.brokers === 1 ? 1 : 2;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${o.host}:${o.controllerPort}`,
-    `listeners=PLAINTEXT://${o.host}:${o.kafkaPort},CONTROLLER://${o.host}:${o.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${o.host}:${o.kafkaPort}`,
+    `node.id=${node.id}`,
+    `controller.quorum.voters=${o.nodes.map((n) => `${n.id}@${o.host}:${n.controllerPort}`).join(',')}`,
+    `listeners=PLAINTEXT://${o.host}:${node.kafkaPort},CONTROLLER://${o.host}:${node.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${o.host}:${node.kafkaPort}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
     `log.dirs=${logDirs}`,
     'num.partitions=1',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=4',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minIsr}`,
     'transaction.state.log.num.partitions=4',
     'group.initial.rebalance.delay.ms=0',
     'group.min.session.timeout.ms=1000',
@@ -63,58 +103,67 @@ function kafkaProperties(o: LocalInstanceOptions, logDirs: string): string {
   ].join('\n');
 }
 
-export function kafkaService(o: LocalInstanceOptions): LocalService {
-  const dir = join(o.dataDir, 'kafka');
-  const config = join(dir, 'server.properties');
+export function kafkaService(o: LocalInstanceOptions, node: KafkaNode = o.nodes[0]!): LocalService {
+  const l = kafkaNodeLayout(o, node);
+  const bootstrap = `${o.host}:${node.kafkaPort}`;
   let java = '';
   let libs = '';
   return {
-    name: 'kafka',
-    ports: [o.kafkaPort, o.controllerPort],
-    pidFile: join(o.dataDir, 'pids', 'kafka.json'),
-    logFile: join(o.dataDir, 'logs', 'kafka-stdout.log'),
-    marker: config,
+    name: l.name,
+    ports: [node.kafkaPort, node.controllerPort],
+    pidFile: l.pidFile,
+    logFile: l.stdoutLog,
+    marker: l.config,
     prepare(log) {
       java = findJava17(o.javaHome);
       libs = ensureKafkaLibs(o, log);
-      mkdirSync(dir, { recursive: true });
-      const logDirs = join(dir, 'data');
-      writeFileSync(config, kafkaProperties(o, logDirs));
-      const idFile = join(dir, 'cluster-id');
-      if (!existsSync(idFile)) writeFileSync(idFile, newClusterId() + '\n');
-      const clusterId = readFileSync(idFile, 'utf8').trim();
+      mkdirSync(l.dir, { recursive: true });
+      writeFileSync(l.config, kafkaProperties(o, node, l.logDirs));
+      if (!existsSync(l.clusterIdFile)) writeFileSync(l.clusterIdFile, newClusterId() + '\n');
+      const clusterId = readFileSync(l.clusterIdFile, 'utf8').trim();
       // --ignore-formatted keeps `up` idempotent on an existing data folder.
-      const r = spawnSync(java, ['-cp', join(libs, '*'), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config, '--ignore-formatted'],
+      const r = spawnSync(java, ['-cp', join(libs, '*'), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', l.config, '--ignore-formatted'],
         { encoding: 'utf8' });
       if (r.status !== 0) {
-        const lines = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => l.trim() && !l.startsWith('log4j:')).slice(-3);
-        throw new S1migError('LOCAL_START_FAILED', `Kafka storage format failed: ${lines.join(' | ')}`);
+        const lines = `${r.stderr}\n${r.stdout}`.split('\n').filter((x) => x.trim() && !x.startsWith('log4j:')).slice(-3);
+        throw new S1migError('LOCAL_START_FAILED', `Kafka storage format failed (${l.name}): ${lines.join(' | ')}`);
       }
     },
     start() {
-      const logsDir = join(o.dataDir, 'logs');
-      mkdirSync(logsDir, { recursive: true });
+      mkdirSync(l.logsDir, { recursive: true });
       return spawnDetached(java, [
         `-Xmx${o.kafkaHeap}`, `-Xms${o.kafkaHeap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true',
-        `-Dkafka.logs.dir=${logsDir}`, `-Dlog4j.configuration=file:${join(deployDir(), 'kafka-log4j.properties')}`,
-        '-cp', join(libs, '*'), 'kafka.Kafka', config,
+        `-Dkafka.logs.dir=${l.logsDir}`, `-Dlog4j.configuration=file:${join(deployDir(), 'kafka-log4j.properties')}`,
+        '-cp', join(libs, '*'), 'kafka.Kafka', l.config,
       ], this.logFile, process.env);
     },
     async healthy() {
-      const kafka = new Kafka({ brokers: [kafkaBootstrap(o)], clientId: 's1mig-health', logLevel: logLevel.NOTHING,
+      const kafka = new Kafka({ brokers: [bootstrap], clientId: 's1mig-health', logLevel: logLevel.NOTHING,
         connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 0 } });
       const admin = kafka.admin();
       try {
         await admin.connect();
-        const cluster = await admin.describeCluster();
-        return cluster.brokers.length > 0 && cluster.controller !== null;
+        // The node answers, a controller is elected and the node itself is registered (a
+        // cluster's node can answer before the controller has taken it in). kafkajs sends the
+        // request to a node of the cluster picked at random and fails if that one is down, so
+        // with a node of a cluster killed its live peers would read as unhealthy half the
+        // time: a cluster's node is asked a few times (each miss costs one refused connection).
+        for (let attempt = 0; attempt < (o.brokers === 1 ? 1 : 6); attempt++) {
+          try {
+            const cluster = await admin.describeCluster();
+            if (cluster.controller !== null && cluster.brokers.some((b) => b.nodeId === node.id)) return true;
+          } catch {
+            /* another node was asked: try again */
+          }
+        }
+        return false;
       } catch {
         return false;
       } finally {
         await admin.disconnect().catch(() => undefined);
       }
     },
-    endpoint: () => kafkaBootstrap(o),
+    endpoint: () => bootstrap,
   };
 }
 

@@ -114,8 +114,9 @@ export async function readTopicsToEnd(kafka: Kafka, admin: Admin, topics: readon
   let any = false;
   for (const topic of topics) for (const e of await admin.fetchTopicOffsets(topic)) if (BigInt(e.high) > BigInt(e.low)) any = true;
   if (!any) return;
-  await reader.start();
   try {
+    // Inside the try: a start that fails half-way (a broker gone) still leaves no consumer behind.
+    await reader.start();
     await reader.catchUp(options.timeoutMs ?? 60_000);
   } finally {
     await reader.stop();
