@@ -45,9 +45,9 @@ export class PartitionProducers {
     return p;
   }
 
-  /** The partitions of `topic` that have a producer and are not in `assigned` (keys as `key()` makes them). */
-  notIn(topic: string, assigned: ReadonlySet<string>): number[] {
-    return [...this.producers.keys()].filter((k) => !assigned.has(k) && k.startsWith(`${topic}:`)).map((k) => Number(k.slice(topic.length + 1)));
+  /** The partitions of `topic` that have a producer. */
+  partitions(topic: string): number[] {
+    return [...this.producers.keys()].filter((k) => k.startsWith(`${topic}:`)).map((k) => Number(k.slice(topic.length + 1)));
   }
 
   /**

@@ -12,7 +12,7 @@
  */
 export interface LockHolder {
   readonly partition: number;
-  /** What holds it: 'batch', 'partition work' (an SMSO answer, a timer), 'timer'. */
+  /** What holds it: 'batch', 'partition work' (an SMSO answer), 'timer' (forEachPartition), 'producer close'. */
   readonly what: string;
   readonly sinceMs: number;
   /** Where the holder is now, when it says (the commit's steps): what a stuck lock is waiting for. */

@@ -129,6 +129,8 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
   };
 
   const locked = (slot: Slot<S>, what: string, fn: () => Promise<void>): Promise<void> => locks.run(slot.partition, what, fn);
+  /** Closes a partition's producer once the work under way on the partition is over (its lock). */
+  const closeWhenFree = (partition: number): Promise<void> => locks.run(partition, 'producer close', () => producers.closeOne(topic, partition));
 
   const context = (slot: Slot<S>, heartbeat: () => Promise<void>, batch: { isRunning(): boolean; isStale(): boolean } | null): PartitionContext<S> => {
     const current = (): boolean => slots.get(slot.partition) === slot;
@@ -329,8 +331,8 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
     // A revoked partition's producer is closed once work under way on it is over (its lock):
     // closed mid-transaction, kafkajs could leave that work waiting for ever, and with it
     // every later holder of the lock (a partition this member is given again: a stall).
-    for (const partition of producers.notIn(topic, now)) {
-      void locks.run(partition, 'producer close', () => producers.closeOne(topic, partition)).catch(() => undefined);
+    for (const partition of producers.partitions(topic)) {
+      if (!now.has(PartitionProducers.key(topic, partition))) void closeWhenFree(partition).catch(() => undefined);
     }
     log.info('partitions assigned', { topic, partitions: payload.memberAssignment[topic] ?? [] });
   });
@@ -394,7 +396,7 @@ export async function startStageRuntime<S>(deps: RuntimeDeps, stage: Partitioned
       await consumer.disconnect().catch((err: unknown) => log.warn('consumer disconnect failed', { error: err }));
       for (const slot of [...slots.values()]) drop(slot);
       // Each producer once its partition's work is over (at most a minute; then closed anyway).
-      const closed = Promise.all(producers.notIn(topic, new Set()).map((partition) => locks.run(partition, 'producer close', () => producers.closeOne(topic, partition))));
+      const closed = Promise.all(producers.partitions(topic).map(closeWhenFree));
       await Promise.race([closed, new Promise((r) => setTimeout(r, STUCK_MS).unref())]).catch(() => undefined);
       await producers.closeAll();
       await admin.disconnect().catch(() => undefined);

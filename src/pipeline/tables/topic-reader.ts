@@ -55,28 +55,32 @@ export class TopicReader {
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat, isRunning }) => {
         if (this.failure !== null) return;
-        for (const m of batch.messages) {
-          // A retriable failure (the registry away) is waited out on the same record: keeping
-          // it as the reader's failure failed every later catch-up until a restart, and the
-          // position moved past the batch's unread records (issue 13). catchUp() meanwhile
-          // times out, which its callers retry. Anything else fails the reader for good.
-          for (let tries = 0; ; tries++) {
-            try {
-              await this.onRecord(batch.topic, batch.partition, m);
-              break;
-            } catch (err) {
-              if (!isRetriable(err) || this.consumer === null || !isRunning()) {
-                this.failure = err;
-                return;
-              }
-              await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** Math.min(tries, 5))));
-              await heartbeat().catch(() => undefined);
-            }
-          }
-        }
+        for (const m of batch.messages) if (!(await this.apply(batch.topic, batch.partition, m, heartbeat, isRunning))) return;
         this.advance(batch.topic, batch.partition, batch.lastOffset());
       },
     });
+  }
+
+  /**
+   * Hands one record on; false once the reader has failed for good. A retriable failure (the
+   * registry away) is waited out on the same record: keeping it as the reader's failure failed
+   * every later catch-up until a restart, and the position moved past the batch's unread
+   * records (issue 13). catchUp() meanwhile times out, which its callers retry.
+   */
+  private async apply(topic: string, partition: number, m: KafkaMessage, heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<boolean> {
+    for (let tries = 0; ; tries++) {
+      try {
+        await this.onRecord(topic, partition, m);
+        return true;
+      } catch (err) {
+        if (!isRetriable(err) || this.consumer === null || !isRunning()) {
+          this.failure = err;
+          return false;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** Math.min(tries, 5))));
+        await heartbeat().catch(() => undefined);
+      }
+    }
   }
 
   private advance(topic: string, partition: number, lastOffset: string): void {

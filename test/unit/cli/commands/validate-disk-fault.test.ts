@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { command } from '../../../../src/cli/commands/validate.js';
-import { runCommand } from '../../../../src/cli/run-command.js';
+import { runValidateCli } from './run-validate.js';
 
 /** Which file the test's "full disk" takes: paths containing this, created exclusively. */
 const full = vi.hoisted(() => ({ match: null as string | null }));
@@ -34,24 +33,7 @@ vi.mock('node:fs', async (importOriginal) => {
 const VECTORS = fileURLToPath(new URL('../../../../../shared/fixtures/mcf-vectors/', import.meta.url));
 const REF = `${VECTORS}ref`;
 
-async function runCli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { status: await runCommand('validate', command, args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const runCli = runValidateCli;
 
 const scratch = mkdtempSync(join(tmpdir(), 's1mig-validate-disk-test-'));
 const savedTmp = process.env['TMPDIR'];
